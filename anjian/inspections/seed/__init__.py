@@ -1,0 +1,1 @@
+"""Seed data for checklist templates, as plain Python data (no Django imports)."""

@@ -1,0 +1,18 @@
+"""Root URLs: every app's pages, the API under /api/v1/, i18n and error handlers."""
+
+from django.urls import include, path
+
+from anjian.api.api import api
+
+urlpatterns = [
+    path("", include("anjian.core.urls")),
+    path("", include("anjian.accounts.urls")),
+    path("", include("anjian.projects.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+
+handler403 = "anjian.core.views.error_403"
+handler404 = "anjian.core.views.error_404"
+handler500 = "anjian.core.views.error_500"
