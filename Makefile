@@ -63,6 +63,7 @@ run: sysdeps-run $(VENV)/.run-installed var/secret_key
 	echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; \
 	exec $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) anjian.asgi:application
 
+test: export ANJIAN_TESTING := 1
 test: sysdeps-test $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -136,7 +136,8 @@ if DATABASE_URL:
             f"DATABASE_URL scheme {scheme!r} is not supported: use postgres:// or sqlite:///."
         )
     try:
-        default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        # ASGI serves requests from a thread pool: persistent connections are not reused safely.
+        default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     except Exception as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
 else:
@@ -197,6 +198,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Fast hashing keeps the persona fixtures cheap; production keeps Django's PBKDF2 default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Lockout: this many failures within the window lock the username (and, separately, the
 # address) for LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
@@ -265,6 +269,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if DEBUG or TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -281,7 +287,7 @@ ANJIAN_DEMO_PASSWORD = os.environ.get("ANJIAN_DEMO_PASSWORD", "anjian-demo")
 ANJIAN_PAGE_SIZE = env_int("ANJIAN_PAGE_SIZE", 25, minimum=5)
 
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_MAX_PER_PAGE_SIZE = 200
 
 LOGGING = {
     "version": 1,

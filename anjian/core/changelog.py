@@ -67,11 +67,11 @@ def _write(instance, action, before, after):
         actor_name=(actor.get_full_name() or actor.username) if actor is not None else "",
         request_id=current_request_id.get(),
         action=action,
-        content_type=ContentType.objects.get_for_model(type(instance)),
+        content_type=ContentType.objects.get_for_model(instance),
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
         related_content_type=(
-            ContentType.objects.get_for_model(type(parent)) if parent is not None else None
+            ContentType.objects.get_for_model(parent) if parent is not None else None
         ),
         related_object_id=str(parent.pk) if parent is not None else "",
         before=before,

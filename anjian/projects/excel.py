@@ -9,7 +9,6 @@ import decimal
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from anjian.accounts.choices import OrgKind
@@ -26,8 +25,7 @@ from .choices import (
     ProjectStatus,
     StructureType,
 )
-from .models import Project, ProjectMember, ProjectParticipant
-from .services import _require_editor
+from .models import Project
 
 
 @dataclass(frozen=True)
@@ -111,10 +109,17 @@ def template_rows():
 
 
 def _label_to_value(choices, text):
+    """The choice value whose value or label (Chinese or English, with or without a trailing
+    工程) matches `text`."""
+    from django.utils import translation
+
     text = str(text).strip()
-    for value, label in choices.choices:
-        if text in (str(label), value):
-            return value
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                label = str(label)
+                if text in (label, value, label.removesuffix("工程")):
+                    return value
     return None
 
 
@@ -217,8 +222,10 @@ def parse_import(fileobj, *, by) -> ImportResult:
             project.full_clean(exclude=["street", "agency"] if street is None else ["agency"])
         except ValidationError as error:
             headers = {c.key: c.header for c in COLUMNS}
+            already = {column for _n, column, _m in row_errors}
             for key, messages in error.message_dict.items():
-                row_errors.append((number, headers.get(key, key), "；".join(messages)))
+                if headers.get(key, key) not in already:
+                    row_errors.append((number, headers.get(key, key), "；".join(messages)))
         if project.agency is None and street is not None:
             row_errors.append((number, "街道", _("No supervision agency covers this street.")))
         row = ImportRow(number=number, project=project)
@@ -269,42 +276,6 @@ def parse_import(fileobj, *, by) -> ImportResult:
         result.errors.extend(row_errors)
         result.rows.append(row)
     return result
-
-
-@transaction.atomic
-def import_projects(result: ImportResult, *, by) -> list[Project]:
-    """Save every row of a fully valid import in one transaction."""
-    _require_editor(by)
-    if not result.ok:
-        raise ValueError("refusing to import a sheet with errors")
-    created = []
-    saved_orgs: dict[str, Organization] = {}
-    for row in result.rows:
-        project = row.project
-        project.save()
-        for role, org in row.units:
-            if org.pk is None:
-                org = saved_orgs.get(org.credit_code) or org
-                if org.pk is None:
-                    org.save()
-                    saved_orgs[org.credit_code] = org
-            ProjectParticipant.objects.create(project=project, organization=org, role=role)
-        for role, name, phone in row.people:
-            unit_role = (
-                ParticipantRole.CONTRACTOR
-                if role == ProjectRole.PM
-                else (ParticipantRole.SUPERVISION)
-            )
-            org = next((o for r, o in row.units if r == unit_role), None)
-            ProjectMember.objects.create(
-                project=project,
-                role=role,
-                name=name,
-                phone=phone,
-                organization=org if org is not None and org.pk else None,
-            )
-        created.append(project)
-    return created
 
 
 def export_rows(projects):

@@ -1,6 +1,7 @@
 """Forms for projects, participating units, key people and the Excel import."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.choices import AgencyRole, OrgKind
@@ -197,6 +198,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        limit = settings.ANJIAN_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": limit}
+            )
         return upload

@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from anjian.accounts.choices import OrgKind
+from anjian.accounts.models import Organization
 from anjian.core.errors import DomainError
 
-from .choices import ParticipantRole
+from .choices import ParticipantRole, ProjectRole
 from .models import Project, ProjectMember, ProjectParticipant
 
 # Which kind of organisation may take part in which role.
@@ -96,3 +97,39 @@ def member_remove(*, member: ProjectMember, by) -> None:
     """Remove a key person from a project."""
     _require_editor(by, member.project)
     member.delete()
+
+
+@transaction.atomic
+def project_import(*, result, by) -> list[Project]:
+    """Save every row of a fully valid Excel import (projects, new units, key people) at once."""
+    _require_editor(by)
+    if not result.ok:
+        raise ValueError("refusing to import a sheet with errors")
+    created = []
+    saved_orgs: dict[str, Organization] = {}
+    for row in result.rows:
+        project = row.project
+        project.save()
+        for role, org in row.units:
+            if org.pk is None:
+                org = saved_orgs.get(org.credit_code) or org
+                if org.pk is None:
+                    org.save()
+                    saved_orgs[org.credit_code] = org
+            ProjectParticipant.objects.create(project=project, organization=org, role=role)
+        for role, name, phone in row.people:
+            unit_role = (
+                ParticipantRole.CONTRACTOR
+                if role == ProjectRole.PM
+                else (ParticipantRole.SUPERVISION)
+            )
+            org = next((o for r, o in row.units if r == unit_role), None)
+            ProjectMember.objects.create(
+                project=project,
+                role=role,
+                name=name,
+                phone=phone,
+                organization=org if org is not None and org.pk else None,
+            )
+        created.append(project)
+    return created

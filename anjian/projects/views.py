@@ -19,7 +19,14 @@ from . import excel
 from .forms import ImportForm, MemberForm, ParticipantForm, ProjectFilterForm, ProjectForm
 from .models import Project, ProjectMember, ProjectParticipant
 from .selectors import project_for_user, projects_filtered
-from .services import member_remove, member_save, participant_add, participant_remove, project_save
+from .services import (
+    member_remove,
+    member_save,
+    participant_add,
+    participant_remove,
+    project_save,
+)
+from .services import project_import as project_import_save
 
 # Tabs of the project page: (url name, label). Later apps append their own.
 PROJECT_TABS = [
@@ -96,7 +103,7 @@ def project_import(request):
     if request.method == "POST" and form.is_valid():
         result = excel.parse_import(form.cleaned_data["file"], by=request.user)
         if result.ok:
-            created = excel.import_projects(result, by=request.user)
+            created = project_import_save(result=result, by=request.user)
             messages.success(
                 request, _("%(count)d projects have been imported.") % {"count": len(created)}
             )
