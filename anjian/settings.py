@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "anjian.core",
     "anjian.accounts",
     "anjian.projects",
+    "anjian.inspections",
     "anjian.api",
 ]
 
@@ -95,7 +96,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anjian.core.middleware.RequestIDMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "anjian.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

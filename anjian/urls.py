@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("anjian.core.urls")),
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.projects.urls")),
+    path("", include("anjian.inspections.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

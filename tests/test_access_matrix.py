@@ -10,11 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from anjian.api.api import api
 from anjian.core.testing.personas import PERSONAS
+from anjian.inspections.testing import jpeg, record_objects, signature_data_url
 
 ANON = "anonymous"
 EVERYONE = frozenset(PERSONAS)
@@ -27,6 +29,9 @@ ADMIN = frozenset({"admin"})
 # Who may see project P (street A1, contractor A of group G, supervising firm S).
 P_READERS = AGENCY_A | {"pm", "safety", "engineer", "grouphq"}
 NOBODY = frozenset()
+# Who starts supervision inspections, and who may fill in the record of `supervisor`.
+INSPECTORS = frozenset({"supervisor", "chief", "outsider"})
+RECORD_EDITORS = frozenset({"supervisor", "chief"})
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,39 @@ def member(w):
     return {"pk": w.projects["P"].pk, "member_pk": w.projects["P"].members.first().pk}
 
 
+def rec(w):
+    return {"pk": record_objects(w)["inspection"].pk}
+
+
+def rec_item(w):
+    objects = record_objects(w)
+    return {"pk": objects["inspection"].pk, "item_pk": objects["item"].pk}
+
+
+def rec_section(w):
+    objects = record_objects(w)
+    return {"pk": objects["inspection"].pk, "section_pk": objects["section"].pk}
+
+
+def rec_photo(w):
+    objects = record_objects(w)
+    return {"pk": objects["inspection"].pk, "photo_pk": objects["photo"].pk, "variant": "thumb"}
+
+
+def rec_finding(w):
+    objects = record_objects(w)
+    return {"pk": objects["inspection"].pk, "finding_pk": objects["finding"].pk}
+
+
+def rec_signature(w):
+    objects = record_objects(w)
+    return {"pk": objects["inspection"].pk, "signature_pk": objects["signature"].pk}
+
+
 PAGES: dict[str, Row] = {
     "core:home": Row(get=SIGNED_IN),
     "core:healthz": Row(get=EVERYONE),
+    "core:regions": Row(get=ADMIN, post=ADMIN),
     "set_language": Row(post=EVERYONE, data=lambda w: {"language": "en", "next": "/"}),
     "accounts:login": Row(get=EVERYONE, get_ok=(200, 302)),
     "accounts:logout": Row(post=EVERYONE, post_may_redirect_to_login=True),
@@ -90,6 +125,27 @@ PAGES: dict[str, Row] = {
     "projects:member_edit": Row(get=EDITORS_A, post=EDITORS_A, kwargs=member),
     "projects:member_delete": Row(post=EDITORS_A, kwargs=member),
     "projects:history": Row(get=P_READERS, kwargs=p),
+    # Inspection records (an in-progress record of project P by `supervisor`).
+    "inspections:list": Row(get=SIGNED_IN),
+    "inspections:start": Row(get=INSPECTORS, post=INSPECTORS),
+    "inspections:detail": Row(get=AGENCY_A, kwargs=rec),
+    "inspections:answer": Row(post=RECORD_EDITORS, kwargs=rec_item, data=lambda w: {"note": "x"}),
+    "inspections:section_mark": Row(post=RECORD_EDITORS, kwargs=rec_section),
+    "inspections:notes": Row(post=RECORD_EDITORS, kwargs=rec),
+    "inspections:photo_upload": Row(post=RECORD_EDITORS, kwargs=rec),
+    "inspections:photo_file": Row(get=AGENCY_A, kwargs=rec_photo),
+    "inspections:finding_create": Row(post=RECORD_EDITORS, kwargs=rec),
+    "inspections:finding_edit": Row(get=RECORD_EDITORS, post=RECORD_EDITORS, kwargs=rec_finding),
+    "inspections:finding_delete": Row(post=RECORD_EDITORS, kwargs=rec_finding),
+    "inspections:sign": Row(get=RECORD_EDITORS, post=RECORD_EDITORS, kwargs=rec),
+    "inspections:signature_file": Row(get=AGENCY_A, kwargs=rec_signature),
+    "inspections:finish": Row(post=RECORD_EDITORS, kwargs=rec),
+    "inspections:reopen": Row(post=RECORD_EDITORS, kwargs=rec),
+    "inspections:pdf": Row(get=AGENCY_A, kwargs=rec),
+    "inspections:verify": Row(
+        get=EVERYONE, kwargs=lambda w: {"token": record_objects(w)["inspection"].verify_token}
+    ),
+    "inspections:project_tab": Row(get=P_READERS, kwargs=p),
     # The API's own documentation is public; its operations are below.
     "api:openapi-json": Row(get=EVERYONE),
     "api:openapi-view": Row(get=EVERYONE),
@@ -103,6 +159,10 @@ class Op:
     allowed: frozenset
     params: Callable = field(default=lambda w: {})
     body: Callable | None = None
+    # Allowed callers may still get a 400 (a business rule, e.g. finishing an incomplete
+    # record); what matters is that refused callers get 401/403/404 before any rule runs.
+    expect_4xx_when_allowed: bool = False
+    multipart: Callable | None = None
 
 
 API_OPS: dict[tuple[str, str], Op] = {
@@ -118,7 +178,56 @@ API_OPS: dict[tuple[str, str], Op] = {
     ),
 }
 
-API_NAMES_COVERED_BY_OPS = True  # ninja's per-operation URL names are checked through API_OPS
+API_OPS.update(
+    {
+        ("get", "/api/v1/inspections"): Op(SIGNED_IN),
+        ("get", "/api/v1/inspections/{inspection_id}"): Op(AGENCY_A, lambda w: _rec_id(w)),
+        ("post", "/api/v1/inspections"): Op(
+            RECORD_EDITORS,
+            body=lambda w: {
+                "project_id": w.projects["P"].pk,
+                "template_id": record_objects(w)["template"].pk,
+            },
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/answers"): Op(
+            RECORD_EDITORS,
+            lambda w: _rec_id(w),
+            body=lambda w: {"item_id": record_objects(w)["item"].pk, "note": "x"},
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/photos"): Op(
+            RECORD_EDITORS,
+            lambda w: _rec_id(w),
+            multipart=lambda w: {"photo": SimpleUploadedFile("a.jpg", jpeg())},
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/findings"): Op(
+            RECORD_EDITORS,
+            lambda w: _rec_id(w),
+            body=lambda w: {"description": "问题", "location": "现场"},
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/signatures"): Op(
+            RECORD_EDITORS,
+            lambda w: _rec_id(w),
+            body=lambda w: {
+                "role": "representative",
+                "image": signature_data_url(),
+                "signer_name": "张伟",
+            },
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/finish"): Op(
+            RECORD_EDITORS, lambda w: _rec_id(w), expect_4xx_when_allowed=True
+        ),
+        ("post", "/api/v1/inspections/{inspection_id}/reopen"): Op(
+            RECORD_EDITORS,
+            lambda w: _rec_id(w),
+            body=lambda w: {"reason": "x"},
+            expect_4xx_when_allowed=True,
+        ),
+    }
+)
+
+
+def _rec_id(w):
+    return {"inspection_id": record_objects(w)["inspection"].pk}
 
 
 def _walk(patterns, prefix=""):
@@ -186,6 +295,7 @@ def _allowed(response, ok) -> bool:
 def test_page_access(name, world, client_as):
     row = PAGES[name]
     url = reverse(name, kwargs=row.kwargs(world))
+    post_data = row.data(world)  # built once, outside the rolled-back requests
     failures = []
     for persona in PERSONAS:
         client = client_as(persona)
@@ -204,7 +314,7 @@ def test_page_access(name, world, client_as):
                 )
         if row.post is not None:
             with transaction.atomic():
-                response = client.post(url, row.data(world))
+                response = client.post(url, post_data)
                 transaction.set_rollback(True)
             if persona in row.post:
                 to_login = (
@@ -224,19 +334,21 @@ def test_api_access(op, world, client_as):
     method, path = op
     row = API_OPS[op]
     url = path.format(**row.params(world))
+    body = row.body(world) if row.body else {}  # built once, outside the rolled-back requests
     failures = []
     for persona in PERSONAS:
         client = client_as(persona)
         with transaction.atomic():
             if method == "get":
                 response = client.get(url)
+            elif row.multipart:
+                response = client.post(url, row.multipart(world))
             else:
-                response = getattr(client, method)(
-                    url, row.body(world) if row.body else {}, content_type="application/json"
-                )
+                response = getattr(client, method)(url, body, content_type="application/json")
             transaction.set_rollback(True)
         if persona in row.allowed:
-            if response.status_code >= 400:
+            bad = response.status_code in (401, 403, 404, 405)
+            if bad or (response.status_code >= 400 and not row.expect_4xx_when_allowed):
                 failures.append(f"{persona}: expected allowed, got {response.status_code}")
         elif not _refused(response, persona, api_call=True):
             failures.append(f"{persona}: expected refused, got {response.status_code}")

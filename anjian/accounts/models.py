@@ -257,3 +257,39 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} @ {self.address or '-'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgencySettings(ChangeLoggedModel):
+    """An agency's configurable rules: document numbering, inspectors per inspection, etc."""
+
+    agency = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="agency_settings"
+    )
+    number_patterns = models.JSONField(
+        _("document number patterns"),
+        default=dict,
+        blank=True,
+        help_text=_("Per document kind, e.g. {\"inspection\": \"〔{year}〕安监检字第{seq:04d}号\"}."),
+    )
+    min_inspectors = models.PositiveSmallIntegerField(
+        _("minimum inspectors per supervision inspection"), default=2
+    )
+    revisit_days = models.PositiveSmallIntegerField(
+        _("coverage: days without a visit before a project is flagged"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("agency settings")
+        verbose_name_plural = _("agency settings")
+
+    def __str__(self):
+        return f"{self.agency} settings"
+
+    def changelog_parent(self):
+        return self.agency
+
+    @classmethod
+    def for_agency(cls, agency):
+        """The agency's settings row, created with the defaults when missing."""
+        settings_row, _ = cls.objects.get_or_create(agency=agency)
+        return settings_row

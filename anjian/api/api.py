@@ -44,10 +44,12 @@ def invalid(request, exc: ValidationError):
 
 def _mount():
     from anjian.accounts.api import router as accounts_router
+    from anjian.inspections.api import router as inspections_router
     from anjian.projects.api import router as projects_router
 
     api.add_router("/", accounts_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/", inspections_router)
 
 
 _mount()

@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("projects:list", _("Projects"), "buildings", lambda u: True),
     ("accounts:org_list", _("Organisations"), "diagram-3", lambda u: u.is_agency_staff),
     ("accounts:user_list", _("Users"), "people", lambda u: u.is_admin),
+    ("core:regions", _("Districts and streets"), "geo-alt", lambda u: u.is_admin),
 ]
 
 

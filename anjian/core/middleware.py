@@ -38,3 +38,26 @@ class ActorMiddleware:
             return self.get_response(request)
         finally:
             current_actor.reset(token)
+
+
+class LanguageMiddleware:
+    """Chinese unless the user picked another language with the switcher (cookie).
+
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: a district's
+    staff see the same Chinese UI whatever browser they use.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

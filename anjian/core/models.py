@@ -55,8 +55,12 @@ class Street(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets")
     name = models.CharField(_("street"), max_length=40)
     code = models.CharField(_("street code"), max_length=12, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True)
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("street")
@@ -142,3 +146,20 @@ class ChangeLogEntry(models.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class DocumentSequence(models.Model):
+    """The last serial number used per agency, document kind and year (locked when drawn)."""
+
+    agency = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind", "year"], name="sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.last}"

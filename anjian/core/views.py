@@ -4,11 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.projects.choices import ProjectStatus
 from anjian.projects.models import Project
 from anjian.projects.selectors import contractors_prefetch
+
+
+# Panels other apps add to the home page: callables (request) -> (template, context) or None.
+HOME_PANELS: list = []
 
 
 @login_required
@@ -38,6 +42,7 @@ def home(request):
             "status_counts": status_counts,
             "recent_projects": recent,
             "mine_is_lead": user.is_agency_staff,
+            "panels": [panel for build in HOME_PANELS if (panel := build(request))],
         },
     )
 
@@ -65,3 +70,38 @@ def error_500(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regions(request):
+    """Districts and streets (the units of jurisdiction), managed by administrators."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from .forms import DistrictForm, StreetForm
+    from .models import District
+
+    if not request.user.is_admin:
+        raise PermissionDenied
+    district_form = DistrictForm(prefix="district")
+    street_form = StreetForm(prefix="street")
+    if request.method == "POST":
+        if request.POST.get("action") == "district":
+            district_form = DistrictForm(request.POST, prefix="district")
+            form = district_form
+        else:
+            street_form = StreetForm(request.POST, prefix="street")
+            form = street_form
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, _("%(name)s has been saved.") % {"name": saved})
+            return redirect("core:regions")
+    districts = District.objects.prefetch_related("streets", "agencies").order_by("area_code")
+    return render(
+        request,
+        "core/regions.html",
+        {"districts": districts, "district_form": district_form, "street_form": street_form},
+    )

@@ -42,3 +42,28 @@ def test_every_response_carries_a_request_id(client):
 def test_language_switcher_turns_the_ui_to_english(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_admin_adds_a_street_to_a_district(world, client_as):
+    from anjian.core.models import Street
+
+    response = client_as("admin").post(
+        reverse("core:regions"),
+        {"action": "street", "street-district": world.district.pk, "street-name": "宋庄镇"},
+    )
+    assert response.status_code == 302
+    assert Street.objects.filter(district=world.district, name="宋庄镇").exists()
+
+
+def test_district_code_must_have_six_digits(client_as, world):
+    response = client_as("admin").post(
+        reverse("core:regions"),
+        {
+            "action": "district",
+            "district-province": "北京市",
+            "district-city": "北京市",
+            "district-name": "测试区",
+            "district-area_code": "12ab",
+        },
+    )
+    assert "6位数字" in response.content.decode()

@@ -1,0 +1,5 @@
+"""Inspection API: checklists."""
+
+from ninja import Router
+
+router = Router(tags=["checklists"])

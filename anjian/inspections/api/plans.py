@@ -1,0 +1,5 @@
+"""Inspection API: plans."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])

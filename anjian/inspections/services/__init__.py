@@ -1,0 +1,1 @@
+"""Writes for inspections, one module per area; import from the module that holds a service."""
