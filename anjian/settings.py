@@ -87,7 +87,9 @@ INSTALLED_APPS = [
     "anjian.core",
     "anjian.accounts",
     "anjian.projects",
+    "anjian.notifications",
     "anjian.inspections",
+    "anjian.hazards",
     "anjian.api",
 ]
 
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anjian.core.context_processors.navigation",
+                "anjian.notifications.context_processors.unread",
             ],
         },
     }
@@ -157,6 +160,9 @@ if default_db["ENGINE"] == "django.db.backends.sqlite3":
     }
     default_db.pop("CONN_MAX_AGE", None)
     default_db.pop("CONN_HEALTH_CHECKS", None)
+    # Tests use a file (not shared-cache memory) so concurrent connections wait on the WAL
+    # lock like the real server instead of failing with "table is locked".
+    default_db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DATABASES = {"default": default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

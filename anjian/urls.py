@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("anjian.accounts.urls")),
     path("", include("anjian.projects.urls")),
     path("", include("anjian.inspections.urls")),
+    path("", include("anjian.notifications.urls")),
+    path("", include("anjian.hazards.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -18,8 +18,8 @@ class OrgKind(models.TextChoices):
 
 
 ORG_KIND_COLOURS = {
-    OrgKind.AGENCY: "danger",
-    OrgKind.BUILDER: "primary",
+    OrgKind.AGENCY: "primary",
+    OrgKind.BUILDER: "info",
     OrgKind.CONTRACTOR: "success",
     OrgKind.SUPERVISION: "info",
     OrgKind.SURVEY: "secondary",

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import ChangeLoggedModel, District, Street
@@ -186,7 +187,7 @@ class User(AbstractUser, ChangeLoggedModel):
         """May create and edit projects and organisations."""
         return self.is_superuser or (self.is_agency_staff and self.agency_role in AGENCY_EDITORS)
 
-    @property
+    @cached_property
     def role_label(self) -> str:
         """The user's role in words, for the navigation bar and the home page."""
         if self.is_superuser and not self.agency_role:
@@ -195,6 +196,9 @@ class User(AbstractUser, ChangeLoggedModel):
             return self.get_agency_role_display()
         if self.is_group_viewer:
             return str(_("Group headquarters"))
+        membership = self.project_memberships.filter(is_active=True).order_by("role").first()
+        if membership is not None:
+            return membership.get_role_display()
         if self.organization_id:
             return self.organization.get_kind_display()
         return ""
@@ -259,6 +263,26 @@ class LoginFailure(models.Model):
         return f"{self.username} @ {self.address or '-'} {self.at:%Y-%m-%d %H:%M}"
 
 
+def default_deadline_days() -> dict:
+    """Default deadline by grade: general 7 days, major immediately ([U], editable)."""
+    return {"general": 7, "major": 0}
+
+
+def default_escalation_ladder() -> list:
+    """Reminder a day before, warning at the deadline, escalation after 3 days, letter after 7."""
+    return [
+        {"code": "reminder", "hours": -24, "notify": ["contractor"]},
+        {"code": "warning", "hours": 0, "notify": ["contractor", "supervisor"]},
+        {"code": "escalation", "hours": 72, "notify": ["chief", "group"]},
+        {
+            "code": "letter",
+            "hours": 168,
+            "notify": ["contractor", "chief", "group"],
+            "letter": True,
+        },
+    ]
+
+
 class AgencySettings(ChangeLoggedModel):
     """An agency's configurable rules: document numbering, inspectors per inspection, etc."""
 
@@ -269,13 +293,28 @@ class AgencySettings(ChangeLoggedModel):
         _("document number patterns"),
         default=dict,
         blank=True,
-        help_text=_("Per document kind, e.g. {\"inspection\": \"〔{year}〕安监检字第{seq:04d}号\"}."),
+        help_text=_('Per document kind, e.g. {"inspection": "〔{year}〕安监检字第{seq:04d}号"}.'),
     )
     min_inspectors = models.PositiveSmallIntegerField(
         _("minimum inspectors per supervision inspection"), default=2
     )
     revisit_days = models.PositiveSmallIntegerField(
         _("coverage: days without a visit before a project is flagged"), default=30
+    )
+    deadline_days = models.JSONField(
+        _("default rectification deadlines (days) by grade"),
+        default=default_deadline_days,
+        blank=True,
+        help_text=_('e.g. {"general": 7, "major": 0}; 0 means immediately (end of today).'),
+    )
+    escalation_ladder = models.JSONField(
+        _("overdue escalation ladder"),
+        default=default_escalation_ladder,
+        blank=True,
+        help_text=_(
+            "Rungs in order: code, hours relative to the deadline, who is notified "
+            "(contractor, supervisor, chief, group), letter (issue a 督办函)."
+        ),
     )
 
     class Meta:
@@ -291,5 +330,9 @@ class AgencySettings(ChangeLoggedModel):
     @classmethod
     def for_agency(cls, agency):
         """The agency's settings row, created with the defaults when missing."""
-        settings_row, _ = cls.objects.get_or_create(agency=agency)
+        return cls.for_agency_id(agency.pk)
+
+    @classmethod
+    def for_agency_id(cls, agency_id):
+        settings_row, _ = cls.objects.get_or_create(agency_id=agency_id)
         return settings_row

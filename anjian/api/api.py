@@ -44,12 +44,16 @@ def invalid(request, exc: ValidationError):
 
 def _mount():
     from anjian.accounts.api import router as accounts_router
+    from anjian.hazards.api import router as hazards_router
     from anjian.inspections.api import router as inspections_router
+    from anjian.notifications.api import router as notifications_router
     from anjian.projects.api import router as projects_router
 
     api.add_router("/", accounts_router)
     api.add_router("/projects", projects_router)
     api.add_router("/", inspections_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", hazards_router)
 
 
 _mount()

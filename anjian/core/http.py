@@ -3,13 +3,19 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 
 def render_page(request, template: str, context: dict, partial: str | None = None, **kwargs):
     """Render the whole page, or only `template#partial` for an htmx request targeting it."""
     if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
-        return render(request, f"{template}#{partial}", context, **kwargs)
-    return render(request, template, context, **kwargs)
+        response = render(request, f"{template}#{partial}", context, **kwargs)
+    else:
+        response = render(request, template, context, **kwargs)
+    # The page and its fragment share a URL: keep the browser from serving one for the other
+    # (e.g. on Back after an htmx search).
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def paginate(request, queryset, per_page: int | None = None):

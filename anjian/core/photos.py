@@ -188,6 +188,18 @@ def stamp_lines_for(
     return lines
 
 
+def photo_metadata(data: bytes) -> tuple[datetime.datetime | None, tuple[float, float] | None]:
+    """(taken_at, gps) from EXIF without decoding pixels; (None, None) if unreadable."""
+    ext = sniff_image_type(data)
+    if ext is None or len(data) > MAX_BYTES:
+        return None, None
+    try:
+        exif = Image.open(io.BytesIO(data), formats=PIL_FORMATS[ext]).getexif()
+    except Exception:
+        return None, None
+    return _exif_taken_at(exif), _exif_gps(exif)
+
+
 # --- decoding ---------------------------------------------------------------------------------
 
 

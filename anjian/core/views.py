@@ -10,7 +10,6 @@ from anjian.projects.choices import ProjectStatus
 from anjian.projects.models import Project
 from anjian.projects.selectors import contractors_prefetch
 
-
 # Panels other apps add to the home page: callables (request) -> (template, context) or None.
 HOME_PANELS: list = []
 
@@ -29,6 +28,9 @@ def home(request):
         for s in ProjectStatus
     ]
     mine = projects.filter(lead_supervisor=user) if user.is_agency_staff else projects
+    mine_is_lead = user.is_agency_staff and mine.exists()
+    if not mine_is_lead:
+        mine = projects
     recent = (
         mine.select_related("street")
         .prefetch_related(contractors_prefetch())
@@ -41,7 +43,7 @@ def home(request):
             "total_projects": sum(by_status.values()),
             "status_counts": status_counts,
             "recent_projects": recent,
-            "mine_is_lead": user.is_agency_staff,
+            "mine_is_lead": mine_is_lead,
             "panels": [panel for build in HOME_PANELS if (panel := build(request))],
         },
     )

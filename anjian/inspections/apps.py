@@ -10,5 +10,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from . import demo  # noqa: F401 - registers the demo seeder
-        from . import registry  # noqa: F401 - adds the project tab and navigation
+        from . import (
+            demo,  # noqa: F401 - registers the demo seeder
+            registry,  # noqa: F401 - adds the project tab and navigation
+        )

@@ -224,7 +224,7 @@ class ImportForm(forms.Form):
         elif data.get("mode") == self.NEW_TEMPLATE:
             for name in ("key", "name", "kind"):
                 if not data.get(name):
-                    self.add_error(name, _("This field is required."))
+                    self.add_error(name, _("Required for a new checklist."))
         return data
 
     def target(self) -> dict:

@@ -90,14 +90,19 @@ def seed_records(*, stdout, quiet=False):
 
     if Inspection.objects.filter(site_situation__startswith=DEMO_MARK).exists():
         return
-    users = {u.username: u for u in User.objects.filter(username__in=["supervisor", "supervisor2", "chief"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["supervisor", "supervisor2", "chief"])
+    }
     if len(users) < 3:
         return
     templates = {t.key: t for t in ChecklistTemplate.objects.published()}
     if not {"jgj59-2011", "daily-patrol"} <= set(templates):
         return
     projects = list(
-        Project.objects.filter(code__startswith="TZ-DEMO-", status="under_construction").order_by("code")[:14]
+        Project.objects.filter(code__startswith="TZ-DEMO-", status="under_construction").order_by(
+            "code"
+        )[:14]
     )
     rng = random.Random(20261125)
     now = timezone.now()
@@ -158,13 +163,16 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
             scaffold_kind = rng.choice(["B.3", "B.8"])
             for section in sections:
                 not_here = (
-                    section.category == "SCAFFOLD" and section.code != scaffold_kind
-                ) or section.code in {"B.15", "B.18"} or (
-                    section.code == "B.11" and not project.pit_depth
+                    (section.category == "SCAFFOLD" and section.code != scaffold_kind)
+                    or section.code in {"B.15", "B.18"}
+                    or (section.code == "B.11" and not project.pit_depth)
                 )
                 if not_here:
                     svc.inspection_mark_section(
-                        inspection=inspection, section=section, by=lead, result=AnswerResult.NOT_APPLICABLE
+                        inspection=inspection,
+                        section=section,
+                        by=lead,
+                        result=AnswerResult.NOT_APPLICABLE,
                     )
             scored_items = list(
                 InspectionAnswer.objects.filter(inspection=inspection)
@@ -173,11 +181,16 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
             )
             for answer in rng.sample(scored_items, k=min(len(scored_items), rng.randint(3, 7))):
                 lines = answer.item.deduction_lines or []
-                per = next((i for i, line in enumerate(lines) if line["kind"] == "per_occurrence"), None)
+                per = next(
+                    (i for i, line in enumerate(lines) if line["kind"] == "per_occurrence"), None
+                )
                 if per is None:
                     continue
                 svc.inspection_answer(
-                    inspection=inspection, item=answer.item, by=lead, counts={str(per): rng.randint(1, 2)}
+                    inspection=inspection,
+                    item=answer.item,
+                    by=lead,
+                    counts={str(per): rng.randint(1, 2)},
                 )
                 problems.append(answer)
             for section in sections:
@@ -187,13 +200,19 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
         else:
             for answer in rng.sample(list(answers.values()), k=rng.randint(1, 3)):
                 svc.inspection_answer(
-                    inspection=inspection, item=answer.item, by=lead, result=AnswerResult.NONCOMPLIANT
+                    inspection=inspection,
+                    item=answer.item,
+                    by=lead,
+                    result=AnswerResult.NONCOMPLIANT,
                 )
                 problems.append(answer)
             if finish:
                 for section in sections:
                     svc.inspection_mark_section(
-                        inspection=inspection, section=section, by=lead, result=AnswerResult.COMPLIANT
+                        inspection=inspection,
+                        section=section,
+                        by=lead,
+                        result=AnswerResult.COMPLIANT,
                     )
         for number, answer in enumerate(problems):
             _s, _cat, text, place = FINDINGS[(seed + number) % len(FINDINGS)]
@@ -218,7 +237,9 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
             inspection=inspection,
             by=lead,
             site_situation=f"{DEMO_MARK}项目处于{project.get_progress_display() or '施工'}阶段，现场作业面正常。",
-            conclusion="对检查发现的问题限期整改，整改完成后报监督机构复查。" if problems else "未发现问题。",
+            conclusion="对检查发现的问题限期整改，整改完成后报监督机构复查。"
+            if problems
+            else "未发现问题。",
         )
         if not finish:
             return inspection

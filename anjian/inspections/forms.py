@@ -23,7 +23,9 @@ DEADLINE_CHOICES = [
 
 class StartForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
-    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
+    template = forms.ModelChoiceField(
+        label=_("Checklist"), queryset=ChecklistTemplate.objects.none()
+    )
     inspection_type = forms.ChoiceField(
         label=_("Inspection type"), choices=InspectionType.choices, initial=InspectionType.ROUTINE
     )

@@ -161,9 +161,7 @@ class TemplateItem(models.Model):
     text = models.TextField(_("check item"))
     clause = models.CharField(_("basis clause"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
-    points = models.DecimalField(
-        _("points"), max_digits=5, decimal_places=2, default=Decimal("0")
-    )
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2, default=Decimal("0"))
     is_guarantee = models.BooleanField(_("guarantee item"), default=False)
     deduction_lines = models.JSONField(
         _("deduction lines"),
@@ -355,9 +353,7 @@ class Inspection(ChangeLoggedModel):
     location_accuracy = models.FloatField(null=True, blank=True)
     site_situation = models.TextField(_("site situation"), blank=True)
     conclusion = models.TextField(_("conclusion and requirements"), blank=True)
-    score = models.DecimalField(
-        _("score"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=20, blank=True)
     score_detail = models.JSONField(_("score detail"), default=dict, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
@@ -430,7 +426,7 @@ class InspectionAnswer(models.Model):
 
 def photo_path(instance, filename):
     now = timezone.now()
-    return f"evidence/{now:%Y/%m}/{uuid.uuid4().hex}{filename[filename.rfind('.'):]}"
+    return f"evidence/{now:%Y/%m}/{uuid.uuid4().hex}{filename[filename.rfind('.') :]}"
 
 
 class Finding(TimeStampedModel):
@@ -514,9 +510,7 @@ def signature_path(instance, filename):
 class Signature(TimeStampedModel):
     """A signature on an inspection record, bound to the SHA-256 of its content at signing."""
 
-    inspection = models.ForeignKey(
-        Inspection, on_delete=models.CASCADE, related_name="signatures"
-    )
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="signatures")
     role = models.CharField(_("role"), max_length=30, choices=SignerRole.choices)
     signer = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

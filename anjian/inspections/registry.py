@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.context_processors import NAV_ITEMS
 from anjian.core.views import HOME_PANELS
+from anjian.notifications.todos import TODO_PROVIDERS, TodoItem
 from anjian.projects.views import PROJECT_TABS
 
 PROJECT_TABS.insert(1, ("inspections:project_tab", _("Inspections")))
@@ -40,3 +41,40 @@ def home_panel(request):
 
 
 HOME_PANELS.append(home_panel)
+
+
+def todo_items(user):
+    """To-dos: records waiting for the user's site signature; their unfinished inspections."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .selectors.records import awaiting_site_signature, unfinished_for
+
+    if user.is_agency_staff:
+        return [
+            TodoItem(
+                kind_label=_("Unfinished inspections"),
+                title=i.project.name,
+                url=reverse("inspections:detail", args=[i.pk]),
+                due=None,
+                overdue=False,
+                detail=f"{i.template.name} · {timezone.localtime(i.started_at):%Y-%m-%d %H:%M}",
+                icon="hourglass-split",
+            )
+            for i in unfinished_for(user)[:50]
+        ]
+    return [
+        TodoItem(
+            kind_label=_("Inspection records to sign"),
+            title=f"{i.number} · {i.project.name}",
+            url=reverse("inspections:sign", args=[i.pk]),
+            due=None,
+            overdue=False,
+            detail=i.template.name,
+            icon="pen",
+        )
+        for i in awaiting_site_signature(user)[:50]
+    ]
+
+
+TODO_PROVIDERS.append(todo_items)

@@ -129,9 +129,7 @@ def _major(owner, clauses):
 
 
 def _compliance(owner, key, data, basis, description, clauses):
-    template = _new_template(
-        owner, key, data["name"], TemplateKind.COMPLIANCE, basis, description
-    )
+    template = _new_template(owner, key, data["name"], TemplateKind.COMPLIANCE, basis, description)
     for order, section_data in enumerate(data["sections"]):
         section = TemplateSection.objects.create(
             template=template, code=section_data["code"], title=section_data["name"], order=order

@@ -35,8 +35,11 @@ def record_objects(world) -> dict:
 
     agency = world.orgs["agency"]
     template = ChecklistTemplate.objects.create(
-        key="matrix", name="矩阵检查表", kind=TemplateKind.COMPLIANCE,
-        status=TemplateStatus.PUBLISHED, owner=agency,
+        key="matrix",
+        name="矩阵检查表",
+        kind=TemplateKind.COMPLIANCE,
+        status=TemplateStatus.PUBLISHED,
+        owner=agency,
     )
     section = TemplateSection.objects.create(template=template, code="S", title="安全管理")
     item = TemplateItem.objects.create(
@@ -53,14 +56,22 @@ def record_objects(world) -> dict:
     )
     svc.inspection_answer(inspection=inspection, item=item, by=supervisor, result="noncompliant")
     answer = InspectionAnswer.objects.get(inspection=inspection, item=item)
-    photo = svc.inspection_photo_add(inspection=inspection, by=supervisor, data=jpeg(), answer=answer)
+    photo = svc.inspection_photo_add(
+        inspection=inspection, by=supervisor, data=jpeg(), answer=answer
+    )
     finding = svc.finding_save(
-        inspection=inspection, by=supervisor, answer=answer, description="安全员不在岗",
+        inspection=inspection,
+        by=supervisor,
+        answer=answer,
+        description="安全员不在岗",
         location="项目部",
     )
     signature = svc.inspection_sign(
-        inspection=inspection, by=supervisor, role="inspector",
-        image_data=signature_data_url(), signer=supervisor,
+        inspection=inspection,
+        by=supervisor,
+        role="inspector",
+        image_data=signature_data_url(),
+        signer=supervisor,
     )
     world._records = {
         "template": template,

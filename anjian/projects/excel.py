@@ -40,7 +40,7 @@ class Column:
 
 COLUMNS = [
     Column("项目名称", "name", True, example="通州区示例地块住宅项目"),
-    Column("施工许可证编号", "permit_number", True, example="110112202603150101"),
+    Column("施工许可证编号", "permit_number", True, example="110112202611200301"),
     Column("项目编号", "code", example="BJ-TZ-2026-001"),
     Column("发证机关", "permit_authority", example="北京市通州区住房和城乡建设委员会"),
     Column("发证日期", "permit_date", kind="date", example=datetime.date(2026, 3, 15)),
@@ -61,7 +61,7 @@ COLUMNS = [
     Column("合同开工日期", "contract_start", kind="date", example=datetime.date(2026, 4, 1)),
     Column("合同竣工日期", "contract_end", kind="date", example=datetime.date(2028, 6, 30)),
     Column("状态", "status", False, "choice", ProjectStatus, "在施"),
-    Column("建设单位", "builder_name", example="北京示例置业有限公司"),
+    Column("建设单位", "builder_name", example=""),
     Column("建设单位信用代码", "builder_code", example=""),
     Column("施工总承包单位", "contractor_name", example=""),
     Column("施工单位信用代码", "contractor_code", example=""),

@@ -37,7 +37,15 @@ FIELDSETS = [
     (_("Dates"), ["contract_start", "contract_end", "actual_start", "actual_end"]),
     (
         _("Supervision"),
-        ["agency", "lead_supervisor", "supervision_status", "status", "progress", "note"],
+        [
+            "agency",
+            "lead_supervisor",
+            "supervision_status",
+            "status",
+            "progress",
+            "engineer_confirms_rectification",
+            "note",
+        ],
     ),
 ]
 
@@ -65,6 +73,8 @@ class ProjectForm(forms.ModelForm):
             agencies = agencies.filter(pk=user.organization_id)
             if not self.instance.pk:
                 self.initial.setdefault("agency", user.organization_id)
+                if user.agency_role in (AgencyRole.SUPERVISOR, AgencyRole.CHIEF):
+                    self.initial.setdefault("lead_supervisor", user.pk)
         self.fields["street"].queryset = streets
         self.fields["agency"].queryset = agencies
         self.fields["lead_supervisor"].queryset = User.objects.filter(

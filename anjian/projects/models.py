@@ -179,6 +179,9 @@ class Project(ChangeLoggedModel):
     progress = models.CharField(
         _("progress stage"), max_length=20, choices=Progress.choices, blank=True
     )
+    engineer_confirms_rectification = models.BooleanField(
+        _("rectification replies must be confirmed by the supervising engineer"), default=True
+    )
     note = models.TextField(_("note"), blank=True)
 
     objects = ProjectQuerySet.as_manager()
@@ -278,7 +281,7 @@ class ProjectMember(ChangeLoggedModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(_("role"), max_length=20, choices=ProjectRole.choices)
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     organization = models.ForeignKey(
         Organization,

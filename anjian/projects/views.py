@@ -16,6 +16,7 @@ from anjian.core.http import paginate, render_page
 from anjian.core.selectors import history_for
 
 from . import excel
+from .choices import ParticipantRole, ProjectRole
 from .forms import ImportForm, MemberForm, ParticipantForm, ProjectFilterForm, ProjectForm
 from .models import Project, ProjectMember, ProjectParticipant
 from .selectors import project_for_user, projects_filtered
@@ -35,6 +36,19 @@ PROJECT_TABS = [
     ("projects:people", gettext_lazy("Key people")),
     ("projects:history", gettext_lazy("History")),
 ]
+
+
+def sorted_participants(project):
+    """Units in the order of the registry form: 建设, 施工总包, 分包, 监理, 勘察, 设计, 监测."""
+    order = {role: i for i, role in enumerate(ParticipantRole.values)}
+    units = project.participants.select_related("organization__group")
+    return sorted(units, key=lambda p: (order.get(p.role, 99), p.pk))
+
+
+def sorted_members(members):
+    """Key people in the order of their roles."""
+    order = {role: i for i, role in enumerate(ProjectRole.values)}
+    return sorted(members, key=lambda m: (order.get(m.role, 99), m.pk))
 
 
 def _form_error(form, error):
@@ -148,8 +162,8 @@ def project_detail(request, pk):
     """The overview tab: identity, classification, location, scale, dates, supervision."""
     project = project_for_user(request.user, pk)
     context = _tab_context(request, project, "projects:detail")
-    context["participants"] = project.participants.select_related("organization__group")
-    context["members"] = project.members.filter(is_active=True)
+    context["participants"] = sorted_participants(project)
+    context["members"] = sorted_members(project.members.filter(is_active=True))
     return render(request, "projects/project_detail.html", context)
 
 
@@ -159,7 +173,7 @@ def project_participants(request, pk):
     """The participating units tab."""
     project = project_for_user(request.user, pk)
     context = _tab_context(request, project, "projects:participants")
-    context["participants"] = project.participants.select_related("organization__group")
+    context["participants"] = sorted_participants(project)
     context["form"] = ParticipantForm() if context["can_edit"] else None
     return render(request, "projects/project_participants.html", context)
 
@@ -179,7 +193,7 @@ def participant_create(request, pk):
             messages.success(request, _("The unit has been added."))
             return redirect("projects:participants", pk=project.pk)
     context = _tab_context(request, project, "projects:participants")
-    context["participants"] = project.participants.select_related("organization__group")
+    context["participants"] = sorted_participants(project)
     context["form"] = form
     return render(request, "projects/project_participants.html", context, status=400)
 
@@ -201,7 +215,7 @@ def project_people(request, pk):
     """The key people tab."""
     project = project_for_user(request.user, pk)
     context = _tab_context(request, project, "projects:people")
-    context["members"] = project.members.select_related("organization", "user")
+    context["members"] = sorted_members(project.members.select_related("organization", "user"))
     return render(request, "projects/project_people.html", context)
 
 

@@ -145,3 +145,90 @@ def build_world() -> World:
     )
     world.projects = {"P": p, "Q": q, "R": r}
     return world
+
+
+def make_template(world: World):
+    """A small published scored checklist of agency A (created once per test, then reused)."""
+    from decimal import Decimal
+
+    from anjian.inspections.choices import ItemKind, TemplateKind, TemplateStatus
+    from anjian.inspections.models import ChecklistTemplate, TemplateItem, TemplateSection
+
+    template = ChecklistTemplate.objects.filter(key="test-checklist", version=1).first()
+    if template is not None:
+        return template
+    template = ChecklistTemplate.objects.create(
+        key="test-checklist",
+        name="测试检查表",
+        kind=TemplateKind.SCORED,
+        status=TemplateStatus.PUBLISHED,
+        owner=world.orgs["agency"],
+        summary_weights={"MANAGE": 100},
+    )
+    section = TemplateSection.objects.create(
+        template=template,
+        code="B.1",
+        title="安全管理检查评分表",
+        category="MANAGE",
+        has_guarantee_split=True,
+    )
+    for order, (code, text, points, guarantee) in enumerate(
+        [("B.1-1", "安全生产责任制", 60, True), ("B.1-2", "安全标志", 40, False)]
+    ):
+        TemplateItem.objects.create(
+            section=section,
+            code=code,
+            text=text,
+            kind=ItemKind.SCORED,
+            points=Decimal(points),
+            is_guarantee=guarantee,
+            deduction_lines=[
+                {"kind": "fixed", "text": f"未落实{text}", "min": 10, "max": 10, "per": None}
+            ],
+            order=order,
+        )
+    return template
+
+
+def make_draft_template(world: World):
+    """A draft version 2 of make_template's checklist, copied by its administrator."""
+    from anjian.inspections.models import ChecklistTemplate
+    from anjian.inspections.services.checklists import template_new_version
+
+    draft = ChecklistTemplate.objects.filter(key="test-checklist", status="draft").first()
+    if draft is not None:
+        return draft
+    return template_new_version(template=make_template(world), by=world.users["admin"])
+
+
+def plan_world(world: World) -> dict:
+    """Supervision-plan objects for the access matrix and plan tests (created once per world).
+
+    Agency A's plan for this month with one visit (project P, today, supervisor and chief) and
+    one 双随机 draw; and a second supervisor of agency B ("outsider2") so the outsider can draw.
+    """
+    cached = world.__dict__.get("_plan_world")
+    if cached:
+        return cached
+    from django.utils import timezone
+
+    from anjian.core.context import acting_as
+    from anjian.inspections.services.plans import plan_create, random_draw_run, visit_add
+
+    chief = world.users["chief"]
+    today = timezone.localdate()
+    with acting_as(chief):
+        plan = plan_create(month=today, by=chief, title="测试监督计划")
+        visit = visit_add(
+            plan=plan,
+            project=world.projects["P"],
+            date=today,
+            inspectors=[world.users["supervisor"], chief],
+            by=chief,
+        )
+        draw = random_draw_run(by=chief, k=1, seed="matrix-seed")
+    world.users.setdefault(
+        "outsider2", make_user("outsider2", world.orgs["agency_b"], AgencyRole.SUPERVISOR)
+    )
+    world.__dict__["_plan_world"] = {"plan": plan, "visit": visit, "draw": draw}
+    return world.__dict__["_plan_world"]

@@ -10,7 +10,13 @@ import pytest
 from PIL import Image, ImageFont, ImageStat
 
 from anjian.core import photos
-from anjian.core.photos import PhotoError, process_photo, sniff_image_type, stamp_lines_for
+from anjian.core.photos import (
+    PhotoError,
+    photo_metadata,
+    process_photo,
+    sniff_image_type,
+    stamp_lines_for,
+)
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 LINES = [
@@ -198,6 +204,16 @@ def test_datetime_fallback_offset_and_junk():
     result = process_photo(encode(image, exif=blank), stamp_lines=[])
     assert result.taken_at is None
     assert result.gps is None
+
+
+def test_photo_metadata_matches_process_photo(big_jpeg, big_result):
+    assert photo_metadata(big_jpeg) == (big_result.taken_at, big_result.gps)
+    heic = encode(Image.new("RGB", (64, 48)), "HEIF", exif=make_exif(gps=(31.2304, 121.4737)))
+    taken_at, (lat, lon) = photo_metadata(heic)
+    assert taken_at == datetime.datetime(2026, 11, 25, 14, 2, 55, tzinfo=SHANGHAI)
+    assert (lat, lon) == pytest.approx((31.2304, 121.4737), abs=1e-5)
+    assert photo_metadata(b"GIF89a") == (None, None)
+    assert photo_metadata(b"\xff\xd8\xff garbage") == (None, None)
 
 
 def test_southern_western_gps():

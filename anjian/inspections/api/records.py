@@ -113,7 +113,9 @@ class InspectionOut(InspectionListOut):
 
     @staticmethod
     def resolve_answers(obj):
-        return list(obj.answers.select_related("item").order_by("item__section__order", "item__order"))
+        return list(
+            obj.answers.select_related("item").order_by("item__section__order", "item__order")
+        )
 
     @staticmethod
     def resolve_findings(obj):
@@ -217,14 +219,18 @@ def inspection_create(request, payload: StartIn):
 def inspection_answer(request, inspection_id: int, payload: AnswerIn):
     inspection = _editable(request, inspection_id)
     answer = get_object_or_404(
-        InspectionAnswer.objects.select_related("item"), inspection=inspection, item_id=payload.item_id
+        InspectionAnswer.objects.select_related("item"),
+        inspection=inspection,
+        item_id=payload.item_id,
     )
     return svc.inspection_answer(
         inspection=inspection,
         item=answer.item,
         by=request.auth,
         result=payload.result,
-        counts={k: str(v) for k, v in payload.counts.items()} if payload.counts is not None else None,
+        counts={k: str(v) for k, v in payload.counts.items()}
+        if payload.counts is not None
+        else None,
         note=payload.note,
     )
 

@@ -8,6 +8,7 @@ their own rule, so every page and the coverage report pick it up without change.
 
 import calendar
 import datetime
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.accounts.models import AgencySettings
-from anjian.projects.choices import ACTIVE_STATUSES
+from anjian.projects.choices import ACTIVE_STATUSES, ProjectCategory, ProjectStatus
 from anjian.projects.models import Project
 
 from ..choices import InspectionSource, InspectionStatus, VisitStatus
@@ -368,6 +369,7 @@ def coverage(
         project.last_visit = (
             timezone.localdate(project.last_visit_at) if project.last_visit_at else None
         )
+        project.days_since = (today - project.last_visit).days if project.last_visit else None
     if sort == "flag":
         rows.sort(key=lambda p: (not p.frequent_reasons, p.name))
     return Coverage(
@@ -434,7 +436,20 @@ def draw_details(draw: RandomDraw) -> dict:
     )
     inspectors = list(User.objects.filter(pk__in=draw.inputs.get("inspectors", [])).order_by("pk"))
     drawn = {pair["project"] for pair in draw.result.get("pairs", [])}
+    chosen = draw.inputs.get("filter", {})
+    category = chosen.get("category") or ""
+    status = chosen.get("status") or ""
     return {
+        "filter_labels": {
+            "street": chosen.get("street_name") or "",
+            "category": ProjectCategory(category).label
+            if category in ProjectCategory.values
+            else "",
+            "status": ProjectStatus(status).label if status in ProjectStatus.values else "",
+        },
+        "seed_literal": json.dumps(draw.seed, ensure_ascii=False),
+        "inputs_json": json.dumps(draw.inputs, ensure_ascii=False, indent=2),
+        "result_json": json.dumps(draw.result, ensure_ascii=False, indent=2),
         "pool": pool,
         "inspectors": inspectors,
         "drawn": drawn,

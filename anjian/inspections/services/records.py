@@ -17,7 +17,7 @@ from anjian.accounts.models import AgencySettings
 from anjian.core.errors import DomainError
 from anjian.core.errors import PermissionDenied as NotAllowed
 from anjian.core.numbering import next_number
-from anjian.core.photos import PhotoError, process_photo, stamp_lines_for
+from anjian.core.photos import PhotoError, photo_metadata, process_photo, stamp_lines_for
 from anjian.projects.choices import CONTRACTOR_ROLES, SUPERVISION_ROLES
 from anjian.projects.models import Project, ProjectMember
 
@@ -81,9 +81,7 @@ def can_edit(inspection, user) -> bool:
         return True
     if inspection.inspectors.filter(pk=user.pk).exists():
         return True
-    return (
-        user.agency_role == AgencyRole.CHIEF and user.organization_id == inspection.agency_id
-    )
+    return user.agency_role == AgencyRole.CHIEF and user.organization_id == inspection.agency_id
 
 
 def _require_editor(inspection, user):
@@ -119,7 +117,9 @@ def inspection_start(
     """Start an inspection of `project` with a published template; `by` is an inspector."""
     if source != InspectionSource.SELF:
         if not (by.is_superuser or (by.is_agency_staff and by.agency_role in INSPECTING_ROLES)):
-            raise NotAllowed(_("Only supervisors and section chiefs start supervision inspections."))
+            raise NotAllowed(
+                _("Only supervisors and section chiefs start supervision inspections.")
+            )
     if not Project.objects.visible_to(by).filter(pk=project.pk).exists():
         raise NotAllowed(_("This project is outside your jurisdiction."))
     if template.status != TemplateStatus.PUBLISHED:
@@ -216,7 +216,9 @@ def inspection_answer(
                 try:
                     value = Decimal(str(deduction or 0))
                 except InvalidOperation:
-                    raise DomainError(_("The deduction must be a number."), field="deduction") from None
+                    raise DomainError(
+                        _("The deduction must be a number."), field="deduction"
+                    ) from None
                 if value < 0:
                     raise DomainError(_("The deduction cannot be negative."), field="deduction")
                 value, kept = min(value, item.points), {}
@@ -307,13 +309,13 @@ def inspection_photo_add(
         raise DomainError(_("The finding belongs to another inspection."))
     now = timezone.localtime()
     try:
-        probe = process_photo(data, stamp_lines=[])
+        taken_at, gps = photo_metadata(data)
         lines = stamp_lines_for(
             server_time=now,
             project_name=inspection.project.name,
             operator_name=by.get_full_name() or by.username,
-            taken_at=probe.taken_at,
-            location=probe.gps,
+            taken_at=taken_at,
+            location=gps,
         )
         processed = process_photo(data, stamp_lines=lines)
     except PhotoError as error:
@@ -479,9 +481,7 @@ def inspection_score(inspection: Inspection) -> dict | None:
         if table.applicable:
             per_category.setdefault(section.category, []).append(table)
     weights = {k: Decimal(str(v)) for k, v in inspection.template.summary_weights.items()}
-    category_scores = {
-        code: scoring.category_score(per_category.get(code, [])) for code in weights
-    }
+    category_scores = {code: scoring.category_score(per_category.get(code, [])) for code in weights}
     applicable_tables = [t for _s, t in tables if t.applicable]
     any_zero = scoring.has_zero_table(applicable_tables)
     if not applicable_tables:
@@ -572,9 +572,7 @@ def inspection_sign(
         if not inspection.inspectors.filter(pk=signer.pk).exists():
             raise DomainError(_("Only the record's inspectors sign as inspectors."))
         signer_name = signer.get_full_name() or signer.username
-        if inspection.signatures.filter(
-            role=role, signer=signer, voided_at__isnull=True
-        ).exists():
+        if inspection.signatures.filter(role=role, signer=signer, voided_at__isnull=True).exists():
             raise DomainError(_("This inspector has already signed."))
     else:
         members = representative_members(inspection)
@@ -644,7 +642,8 @@ def finish_problems(inspection: Inspection) -> list[str]:
     )
     for answer in missing[:20]:
         problems.append(
-            _("Item %(code)s is non-compliant: record it as a finding.") % {"code": answer.item.code}
+            _("Item %(code)s is non-compliant: record it as a finding.")
+            % {"code": answer.item.code}
         )
     no_photo = (
         inspection.answers.filter(result=AnswerResult.NONCOMPLIANT, item__photo_required=True)
@@ -664,9 +663,9 @@ def finish_problems(inspection: Inspection) -> list[str]:
                 _("A supervision inspection needs at least %(n)d inspectors.") % {"n": minimum}
             )
     signed = set(
-        inspection.signatures.filter(
-            role=SignerRole.INSPECTOR, voided_at__isnull=True
-        ).values_list("signer_id", flat=True)
+        inspection.signatures.filter(role=SignerRole.INSPECTOR, voided_at__isnull=True).values_list(
+            "signer_id", flat=True
+        )
     )
     for inspector in inspection.inspectors.all():
         if inspector.pk not in signed:
@@ -678,8 +677,16 @@ def finish_problems(inspection: Inspection) -> list[str]:
 
 
 @transaction.atomic
-def inspection_finish(*, inspection: Inspection, by) -> Inspection:
-    """Finish the record: check it is complete, score it, number it, fix its content hash."""
+def inspection_finish(
+    *,
+    inspection: Inspection,
+    by,
+    notice_kind: str = "rectify",
+    requirements: str = "",
+    stop_scope: str = "",
+) -> Inspection:
+    """Finish the record: check it is complete, score it, number it, fix its content hash;
+    its findings become hazards grouped in one notice (整改 or 局部/全面停工整改通知书)."""
     inspection = _lock(inspection)
     _require_open(inspection)
     _require_editor(inspection, by)
@@ -715,6 +722,17 @@ def inspection_finish(*, inspection: Inspection, by) -> Inspection:
             status=VisitStatus.DONE
         )
     _event(inspection, InspectionEvent.Type.FINISHED, by, hash=inspection.content_hash)
+    if not inspection.hazards.exists():  # a reopened record keeps the hazards it issued
+        from anjian.hazards.services import hazards_from_inspection
+
+        hazards_from_inspection(
+            inspection=inspection,
+            by=by,
+            notice_kind=notice_kind,
+            requirements=requirements,
+            stop_scope=stop_scope,
+            now=now,
+        )
     return inspection
 
 

@@ -18,7 +18,11 @@ def test_full_inspection_through_the_api(world, patrol, supervisor2, client, sig
     headers = auth(world, "supervisor")
     created = client.post(
         "/api/v1/inspections",
-        {"project_id": world.projects["P"].pk, "template_id": patrol.pk, "inspector_ids": [supervisor2.pk]},
+        {
+            "project_id": world.projects["P"].pk,
+            "template_id": patrol.pk,
+            "inspector_ids": [supervisor2.pk],
+        },
         content_type="application/json",
         **headers,
     )
@@ -43,11 +47,18 @@ def test_full_inspection_through_the_api(world, patrol, supervisor2, client, sig
     )
     bad = client.post(
         f"/api/v1/inspections/{pk}/findings",
-        {"description": "连墙件缺失", "location": "3#楼", "grade": "major", "item_id": items["S2-1"]},
+        {
+            "description": "连墙件缺失",
+            "location": "3#楼",
+            "grade": "major",
+            "item_id": items["S2-1"],
+        },
         content_type="application/json",
         **headers,
     )
-    assert bad.status_code == 400 and ("条款" in bad.json()["detail"] or "clause" in bad.json()["detail"])
+    assert bad.status_code == 400 and (
+        "条款" in bad.json()["detail"] or "clause" in bad.json()["detail"]
+    )
     finding = client.post(
         f"/api/v1/inspections/{pk}/findings",
         {
@@ -98,7 +109,11 @@ def test_finish_with_missing_steps_answers_400_with_the_reasons(world, patrol, c
         **headers,
     ).json()["id"]
     response = client.post(f"/api/v1/inspections/{pk}/finish", **headers)
-    assert response.status_code == 400 and "未回答" in response.json()["detail"] or "not answered" in response.json()["detail"]
+    assert (
+        response.status_code == 400
+        and "未回答" in response.json()["detail"]
+        or "not answered" in response.json()["detail"]
+    )
 
 
 def test_company_users_cannot_create_supervision_inspections(world, patrol, client):

@@ -60,7 +60,9 @@ def test_only_supervisors_and_chiefs_start_supervision_inspections(world, patrol
 
 def test_supervisor_cannot_inspect_a_project_outside_the_jurisdiction(world, patrol):
     with pytest.raises(DomainError):
-        svc.inspection_start(project=world.projects["R"], template=patrol, by=world.users["supervisor"])
+        svc.inspection_start(
+            project=world.projects["R"], template=patrol, by=world.users["supervisor"]
+        )
 
 
 def test_a_draft_template_cannot_be_used(world, patrol):
@@ -74,7 +76,10 @@ def test_only_the_records_inspectors_may_answer(world, patrol):
     inspection = start(world, patrol)
     with pytest.raises(DomainError):
         svc.inspection_answer(
-            inspection=inspection, item=item(patrol, "S1-1"), by=world.users["pm"], result="compliant"
+            inspection=inspection,
+            item=item(patrol, "S1-1"),
+            by=world.users["pm"],
+            result="compliant",
         )
 
 
@@ -86,7 +91,10 @@ def test_scored_answer_derives_deduction_and_result_from_the_lines(world, scored
     )
     assert answer.deduction == Decimal(6) and answer.result == AnswerResult.NONCOMPLIANT
     answer = svc.inspection_answer(
-        inspection=inspection, item=target, by=world.users["supervisor"], counts={"0": "1", "1": "9"}
+        inspection=inspection,
+        item=target,
+        by=world.users["supervisor"],
+        counts={"0": "1", "1": "9"},
     )
     assert answer.deduction == Decimal(10)  # capped at the item's points
     answer = svc.inspection_answer(
@@ -98,7 +106,10 @@ def test_scored_answer_derives_deduction_and_result_from_the_lines(world, scored
 def test_finish_lists_every_missing_step(world, patrol):
     inspection = start(world, patrol)
     svc.inspection_answer(
-        inspection=inspection, item=item(patrol, "S2-1"), by=world.users["supervisor"], result="noncompliant"
+        inspection=inspection,
+        item=item(patrol, "S2-1"),
+        by=world.users["supervisor"],
+        result="noncompliant",
     )
     problems = " ".join(svc.finish_problems(inspection))
     assert "2" in problems  # two items unanswered
@@ -160,7 +171,9 @@ def test_complete_record_finishes_with_number_hash_and_signatures(
     assert inspection.number.endswith("安监检字第0001号")
     assert inspection.content_hash == svc.content_hash(inspection)
     signatures = list(inspection.signatures.all())
-    assert len(signatures) == 3 and all(s.content_hash == inspection.content_hash for s in signatures)
+    assert len(signatures) == 3 and all(
+        s.content_hash == inspection.content_hash for s in signatures
+    )
     photo_row = inspection.photos.get()
     import hashlib
 
@@ -215,7 +228,10 @@ def test_site_representative_signs_later_on_their_own_phone(
     svc.inspection_finish(inspection=inspection, by=world.users["supervisor"])
     with pytest.raises(DomainError):  # pm2 is not a key person of project P
         svc.inspection_sign(
-            inspection=inspection, by=world.users["pm2"], role="representative", image_data=signature
+            inspection=inspection,
+            by=world.users["pm2"],
+            role="representative",
+            image_data=signature,
         )
     signed = svc.inspection_sign(
         inspection=inspection, by=world.users["pm"], role="representative", image_data=signature
@@ -225,7 +241,10 @@ def test_site_representative_signs_later_on_their_own_phone(
     assert signed.content_hash == inspection.content_hash != ""
     with pytest.raises(DomainError):  # only once
         svc.inspection_sign(
-            inspection=inspection, by=world.users["safety"], role="representative", image_data=signature
+            inspection=inspection,
+            by=world.users["safety"],
+            role="representative",
+            image_data=signature,
         )
 
 
@@ -234,7 +253,10 @@ def test_blank_or_non_png_signature_is_refused(world, patrol):
     for bad in ("", "data:image/jpeg;base64,AAAA", "data:image/png;base64,not-base64!"):
         with pytest.raises(DomainError):
             svc.inspection_sign(
-                inspection=inspection, by=world.users["supervisor"], role="inspector", image_data=bad
+                inspection=inspection,
+                by=world.users["supervisor"],
+                role="inspector",
+                image_data=bad,
             )
 
 
@@ -256,9 +278,7 @@ def test_scored_inspection_finishes_with_score_and_grade(world, scored, supervis
         inspection=inspection, by=by, answer=general, description="一般项目扣分", location="项目部"
     )
     for a in (answer, general):
-        svc.inspection_photo_add(
-            inspection=inspection, by=by, data=jpeg_bytes(), answer=a
-        )
+        svc.inspection_photo_add(inspection=inspection, by=by, data=jpeg_bytes(), answer=a)
     sign_inspectors(inspection, signature)
     svc.inspection_finish(inspection=inspection, by=by)
     inspection.refresh_from_db()

@@ -82,7 +82,9 @@ def test_photo_upload_and_finding_through_htmx(world, patrol, supervisor2, clien
     item = patrol.sections.get(code="S2").items.get()
     client = client_as("supervisor")
     client.post(
-        reverse("inspections:answer", args=[inspection.pk, item.pk]), {"result": "noncompliant"}, **HX
+        reverse("inspections:answer", args=[inspection.pk, item.pk]),
+        {"result": "noncompliant"},
+        **HX,
     )
     upload = SimpleUploadedFile("site.jpg", jpeg_bytes(), content_type="image/jpeg")
     response = client.post(
@@ -134,9 +136,10 @@ def test_not_an_image_upload_shows_a_message_not_a_500(world, patrol, supervisor
 def test_sign_page_saves_a_drawn_signature(world, patrol, supervisor2, client_as, signature):
     inspection = started(world, patrol, supervisor2)
     client = client_as("supervisor")
-    assert 'data-testid="signature-canvas"' in client.get(
-        reverse("inspections:sign", args=[inspection.pk])
-    ).content.decode()
+    assert (
+        'data-testid="signature-canvas"'
+        in client.get(reverse("inspections:sign", args=[inspection.pk])).content.decode()
+    )
     response = client.post(
         reverse("inspections:sign", args=[inspection.pk]),
         {"role": "inspector", "signer": supervisor2.pk, "image": signature},
@@ -162,11 +165,16 @@ def test_company_users_do_not_see_a_draft_and_see_the_finished_record(
     url = inspection.get_absolute_url()
     assert client_as("pm").get(url).status_code == 404
     for a in inspection.answers.select_related("item"):
-        svc.inspection_answer(inspection=inspection, item=a.item, by=world.users["supervisor"], result="compliant")
+        svc.inspection_answer(
+            inspection=inspection, item=a.item, by=world.users["supervisor"], result="compliant"
+        )
     for inspector in inspection.inspectors.all():
         svc.inspection_sign(
-            inspection=inspection, by=world.users["supervisor"], role="inspector",
-            image_data=signature, signer=inspector,
+            inspection=inspection,
+            by=world.users["supervisor"],
+            role="inspector",
+            image_data=signature,
+            signer=inspector,
         )
     client_as("supervisor").post(reverse("inspections:finish", args=[inspection.pk]))
     inspection.refresh_from_db()
@@ -179,11 +187,16 @@ def test_company_users_do_not_see_a_draft_and_see_the_finished_record(
 def test_verify_page_detects_a_tampered_record(world, patrol, supervisor2, client, signature):
     inspection = started(world, patrol, supervisor2)
     for a in inspection.answers.select_related("item"):
-        svc.inspection_answer(inspection=inspection, item=a.item, by=world.users["supervisor"], result="compliant")
+        svc.inspection_answer(
+            inspection=inspection, item=a.item, by=world.users["supervisor"], result="compliant"
+        )
     for inspector in inspection.inspectors.all():
         svc.inspection_sign(
-            inspection=inspection, by=world.users["supervisor"], role="inspector",
-            image_data=signature, signer=inspector,
+            inspection=inspection,
+            by=world.users["supervisor"],
+            role="inspector",
+            image_data=signature,
+            signer=inspector,
         )
     svc.inspection_finish(inspection=inspection, by=world.users["supervisor"])
     url = reverse("inspections:verify", args=[inspection.verify_token])

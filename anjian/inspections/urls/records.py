@@ -7,7 +7,9 @@ urlpatterns = [
     path("inspections/start/", v.inspection_start, name="start"),
     path("inspections/<int:pk>/", v.inspection_detail, name="detail"),
     path("inspections/<int:pk>/items/<int:item_pk>/", v.answer, name="answer"),
-    path("inspections/<int:pk>/sections/<int:section_pk>/mark/", v.section_mark, name="section_mark"),
+    path(
+        "inspections/<int:pk>/sections/<int:section_pk>/mark/", v.section_mark, name="section_mark"
+    ),
     path("inspections/<int:pk>/notes/", v.notes, name="notes"),
     path("inspections/<int:pk>/photos/", v.photo_upload, name="photo_upload"),
     path(

@@ -12,16 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from anjian.core.errors import DomainError
 
 from .. import excel_templates
 from ..checklist_forms import ImportForm, ItemForm, SectionForm, TemplateForm
-from ..choices import TemplateStatus
+from ..choices import ItemKind, TemplateStatus
 from ..models import ChecklistTemplate, TemplateItem, TemplateSection
 from ..selectors.checklists import (
-    section_with_items,
     sections_with_items,
     template_for_user,
     template_groups,
@@ -92,29 +90,35 @@ def _changed(request, template, *, section_pk=None):
 def _refused(request, template, error: DomainError):
     """A builder action the service refused: a message on the page (in place for htmx)."""
     if request.htmx:
-        return render(
-            request,
-            f"{PAGE}#flash",
-            {"flash": str(error.message)},
-            headers={"HX-Retarget": "#builder-flash", "HX-Reswap": "innerHTML"},
-        )
+        response = render(request, f"{PAGE}#flash", {"flash": str(error.message)})
+        response["HX-Retarget"] = "#builder-flash"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     messages.error(request, str(error.message))
     return redirect(template)
 
 
-def _form_page(request, template, form, *, title, action, partial, section=None, item=None):
-    """A builder form: the inline partial for htmx, a page of its own otherwise."""
+FORMS = "inspections/checklists/builder_forms.html"
+
+
+def _form_page(request, template, form, *, title, action, partial, slot, target, **extra):
+    """A builder form: inline for htmx (into `slot`; a saved form answers into `target`), a
+    page of its own otherwise."""
     context = {
         "template": template,
         "form": form,
         "title": title,
         "action": action,
-        "section": section,
-        "item": item,
+        "slot": slot,
+        "target": target,
+        "form_template": f"{FORMS}#{partial}",
+        **extra,
     }
     if request.htmx:
-        return render(request, f"inspections/checklists/builder_forms.html#{partial}", context)
-    context["partial"] = partial
+        response = render(request, context["form_template"], context)
+        response["HX-Retarget"] = f"#{slot}"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "inspections/checklists/form_page.html", context)
 
 
@@ -313,7 +317,10 @@ def template_import(request):
     _require_builder(request.user)
     initial = {"existing": request.GET.get("key", "")}
     form = ImportForm(
-        request.POST or None, request.FILES or None, keys=_import_keys(request.user), initial=initial
+        request.POST or None,
+        request.FILES or None,
+        keys=_import_keys(request.user),
+        initial=initial,
     )
     errors = None
     if request.method == "POST" and form.is_valid():
@@ -327,7 +334,9 @@ def template_import(request):
             if template is not None:
                 messages.success(
                     request,
-                    _("The sheet has been imported into draft version %(version)d; check it and publish it.")
+                    _(
+                        "The sheet has been imported into draft version %(version)d; check it and publish it."
+                    )
                     % {"version": template.version},
                 )
                 return redirect(template)
@@ -362,12 +371,20 @@ def _section_form_view(request, pk, section_pk=None):
     if section_pk:
         action = reverse("inspections:section_edit", args=[template.pk, section_pk])
         title = _("Edit section %(code)s") % {"code": section.code}
+        slot, target = f"section-{section_pk}-form", f"section-{section_pk}"
     else:
         action = reverse("inspections:section_create", args=[template.pk])
         title = _("Add a section")
+        slot, target = "new-section", "sections"
     return _form_page(
-        request, template, form, title=title, action=action, partial="section_form",
-        section=section if section_pk else None,
+        request,
+        template,
+        form,
+        title=title,
+        action=action,
+        partial="section_form",
+        slot=slot,
+        target=target,
     )
 
 
@@ -426,7 +443,8 @@ def _item_form_view(request, pk, section_pk=None, item_pk=None):
         section = item.section
     else:
         section = get_object_or_404(TemplateSection, pk=section_pk, template=template)
-        item = TemplateItem(section=section, kind=svc.ItemKind.SCORED if template.is_scored else svc.ItemKind.COMPLIANCE)
+        kind = ItemKind.SCORED if template.is_scored else ItemKind.COMPLIANCE
+        item = TemplateItem(section=section, kind=kind)
         if template.is_scored:
             item.points = None
     section.template = template
@@ -441,12 +459,21 @@ def _item_form_view(request, pk, section_pk=None, item_pk=None):
     if item_pk:
         action = reverse("inspections:item_edit", args=[template.pk, item_pk])
         title = _("Edit item %(code)s") % {"code": item.code}
+        slot = f"item-{item_pk}-form"
     else:
         action = reverse("inspections:item_create", args=[template.pk, section.pk])
         title = _("Add an item to %(section)s") % {"section": section.code}
+        slot = f"section-{section.pk}-new-item"
     return _form_page(
-        request, template, form, title=title, action=action, partial="item_form",
-        section=section, item=item if item_pk else None,
+        request,
+        template,
+        form,
+        title=title,
+        action=action,
+        partial="item_form",
+        slot=slot,
+        target=f"section-{section.pk}",
+        section=section,
     )
 
 

@@ -177,9 +177,7 @@ def _can_sign_as_site(user, inspection, signatures) -> bool:
 def inspection_detail(request, pk):
     """The record: a phone-first form while open, the official record once finished."""
     inspection = inspection_for_user(request.user, pk)
-    return render(
-        request, "inspections/records/detail.html", _detail_context(request, inspection)
-    )
+    return render(request, "inspections/records/detail.html", _detail_context(request, inspection))
 
 
 def _item_response(request, inspection, answer):
@@ -249,7 +247,10 @@ def section_mark(request, pk, section_pk):
     section = get_object_or_404(TemplateSection, pk=section_pk, template=inspection.template)
     try:
         count = svc.inspection_mark_section(
-            inspection=inspection, section=section, by=request.user, result=request.POST.get("result", "")
+            inspection=inspection,
+            section=section,
+            by=request.user,
+            result=request.POST.get("result", ""),
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -276,9 +277,7 @@ def notes(request, pk):
             return response
         return redirect(inspection)
     if request.htmx:
-        return HttpResponse(
-            f'<span class="text-success small">{_("Saved")}</span>'
-        )
+        return HttpResponse(f'<span class="text-success small">{_("Saved")}</span>')
     return redirect(inspection)
 
 
@@ -333,7 +332,9 @@ def finding_create(request, pk):
     form = FindingForm(request.POST)
     if form.is_valid():
         try:
-            svc.finding_save(inspection=inspection, by=request.user, answer=answer, **form.cleaned_data)
+            svc.finding_save(
+                inspection=inspection, by=request.user, answer=answer, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
     if form.errors:
@@ -466,7 +467,9 @@ def reopen(request, pk):
     """Reopen a finished record for correction; its signatures are voided."""
     inspection = inspection_for_user(request.user, pk, write=True)
     try:
-        svc.inspection_reopen(inspection=inspection, by=request.user, reason=request.POST.get("reason", ""))
+        svc.inspection_reopen(
+            inspection=inspection, by=request.user, reason=request.POST.get("reason", "")
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -496,9 +499,11 @@ def record_pdf(request, pk):
 @require_GET
 def verify(request, token):
     """Public verification page (the PDF's QR code): does the record match its signatures?"""
-    inspection = Inspection.objects.select_related("project", "agency", "template").filter(
-        verify_token=token
-    ).first()
+    inspection = (
+        Inspection.objects.select_related("project", "agency", "template")
+        .filter(verify_token=token)
+        .first()
+    )
     if inspection is None:
         raise Http404
     current = svc.content_hash(inspection)
@@ -521,7 +526,9 @@ def photo_file(request, pk, photo_pk, variant):
     """An evidence photo, served only to those who may see the inspection."""
     inspection = inspection_for_user(request.user, pk)
     photo = get_object_or_404(InspectionPhoto, inspection=inspection, pk=photo_pk)
-    field = {"image": photo.image, "thumb": photo.thumbnail, "original": photo.original}.get(variant)
+    field = {"image": photo.image, "thumb": photo.thumbnail, "original": photo.original}.get(
+        variant
+    )
     if field is None or not field:
         raise Http404
     response = FileResponse(field.open("rb"))

@@ -306,7 +306,7 @@ class Command(BaseCommand):
                 actual_start=data["actual_start"] if status != ProjectStatus.NOT_STARTED else None,
                 actual_end=data["actual_end"] if completed else None,
                 agency=agency,
-                lead_supervisor=supervisors[index % len(supervisors)],
+                lead_supervisor=users["supervisor"] if index == 1 else supervisors[index % 3],
                 supervision_status=(
                     SupervisionStatus.TERMINATED
                     if status == ProjectStatus.TERMINATED

@@ -1,12 +1,10 @@
-"""Forms for supervision plans: a new plan, a visit, the visit filters and a 双随机 draw.
+"""Forms for supervision plans: a new plan, a visit, the visit filters, coverage, a 双随机 draw.
 
-(Kept apart from `forms.py`, which holds the inspection-record forms; when both grow, they
-become the package `forms/` with `records.py` and `plans.py`.)
+(Beside `forms.py`, the inspection-record forms, and `checklist_forms.py`.)
 """
 
-import datetime
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import Street
@@ -52,10 +50,12 @@ class PlanForm(forms.Form):
 
 
 def _project_label(reasons):
+    flag = _("More frequent visits")
+
     def label(project):
         text = f"{project.name}（{project.street.name}）"
         if project.pk in reasons:
-            text = f"{text} — {_('more frequent visits')}"
+            text = f"{text} — {flag}"
         return text
 
     return label
@@ -91,11 +91,6 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         projects = plannable_projects(user, plan.agency).select_related("street").order_by("name")
-        if self.initial.get("project") and not self.is_bound:
-            # An existing visit keeps its project even if it no longer qualifies.
-            projects = projects | type(projects.model.objects.all())(projects.model).filter(
-                pk=self.initial["project"]
-            )
         reasons = frequent_visit_reasons(projects)
         self.fields["project"].queryset = projects
         self.fields["project"].label_from_instance = _project_label(reasons)
@@ -141,7 +136,9 @@ class VisitFilterForm(forms.Form):
         inspector = data["inspector"]
         return VisitFilters(
             plan=plan.pk,
-            inspector=self.user.pk if inspector == "me" else (int(inspector) if inspector else None),
+            inspector=self.user.pk
+            if inspector == "me"
+            else (int(inspector) if inspector else None),
             status=data["status"],
             inspection_type=data["type"],
         )
@@ -209,7 +206,7 @@ class DrawForm(forms.Form):
         self.fields["inspectors"].queryset = inspectors_of(agency)
         self.fields["inspectors"].label_from_instance = _inspector_label
         self.fields["plan"].queryset = plans.filter(
-            month__gte=first_of_month(datetime.date.today())
+            month__gte=first_of_month(timezone.localdate())
         ).order_by("month")
         self.fields["templates"].queryset = ChecklistTemplate.objects.published().order_by("name")
 

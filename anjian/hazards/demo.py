@@ -1,0 +1,134 @@
+"""Demo data for the rectification loop: hazards in every state, some overdue and escalated.
+
+The demo inspections' findings already became hazards when they were finished. This seeder moves
+their dates back to when the inspections were made, then walks some of them through the loop
+with the real services, and runs the escalation ladder so overdue ones have their reminders.
+"""
+
+import datetime
+import io
+import random
+
+from django.db.models import F
+from django.utils import timezone
+
+from anjian.core.context import acting_as
+from anjian.core.seeding import register_demo_seeder
+
+
+def _after_photo(seed: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1600, 1200), (160, 190, 215))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 800, 1600, 1200], fill=(110, 110, 105))
+    left = rng.randint(200, 400)
+    for i in range(9):
+        draw.line([(left + i * 100, 180), (left + i * 100, 800)], fill=(60, 60, 60), width=12)
+    for j in range(7):
+        draw.line([(left, 180 + j * 100), (left + 800, 180 + j * 100)], fill=(60, 60, 60), width=10)
+    draw.rectangle([left + 820, 300, left + 860, 800], fill=(40, 140, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+@register_demo_seeder("hazards", order=20)
+def seed(*, stdout, quiet=False):
+    """Age the demo hazards and walk them through the loop (idempotent)."""
+    from anjian.accounts.models import User
+
+    from . import services as svc
+    from .escalation import escalate_overdue
+    from .models import Hazard, HazardReply
+
+    if HazardReply.objects.exists():
+        return
+    hazards = list(
+        Hazard.objects.filter(inspection__site_situation__startswith="【演示】")
+        .select_related("inspection", "project")
+        .order_by("inspection__finished_at", "id")
+    )
+    if not hazards:
+        return
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["supervisor", "chief", "pm", "engineer"])
+    }
+    now = timezone.now()
+    for hazard in hazards:
+        finished = hazard.inspection.finished_at or now
+        shift = now - finished
+        Hazard.objects.filter(pk=hazard.pk).update(
+            found_at=hazard.inspection.started_at,
+            issued_at=finished,
+            deadline=F("deadline") - shift,
+            next_escalation_at=F("next_escalation_at") - shift,
+        )
+        hazard.events.update(at=finished)
+        if hazard.notice_id:
+            type(hazard.notice).objects.filter(pk=hazard.notice_id).update(
+                issued_at=finished, deadline=F("deadline") - shift
+            )
+    rng = random.Random(7)
+    hazards = list(Hazard.objects.filter(pk__in=[h.pk for h in hazards]).select_related("project"))
+    for index, hazard in enumerate(hazards):
+        members = svc.project_users(hazard.project, ["pm", "safety_officer"])
+        site = members[0] if members else None
+        engineers = svc.project_users(hazard.project, ["chief_engineer", "engineer"])
+        lead = hazard.created_by or users.get("supervisor")
+        if site is None or lead is None:
+            continue
+        age_days = (now - hazard.issued_at).days if hazard.issued_at else 0
+        plan = index % 7
+        with acting_as(site):
+            if hazard.notice and not hazard.notice.signatures.exists() and plan != 6:
+                try:
+                    svc.notice_receive(notice=hazard.notice, by=site)
+                except Exception:
+                    pass
+        if plan in (0, 1, 2, 3) and age_days >= 6:
+            _reply(svc, hazard, site, seed=index)
+            if engineers and hazard.project.engineer_confirms_rectification:
+                svc.hazard_act(
+                    hazard=hazard, by=engineers[0], action="confirm", comment="已现场核实"
+                )
+            if plan == 3:
+                svc.hazard_act(
+                    hazard=hazard,
+                    by=lead,
+                    action="reject",
+                    comment="整改照片未反映全部部位，请补充",
+                    new_deadline=svc.deadline_for(4),
+                )
+            elif plan != 2:
+                svc.hazard_act(
+                    hazard=hazard,
+                    by=lead,
+                    action="accept",
+                    review_mode=rng.choice(["online", "onsite"]),
+                )
+        elif plan == 4 and age_days >= 10:
+            svc.hazard_act(
+                hazard=hazard,
+                by=site,
+                action="dispute",
+                comment="该部位已按经审批的专项方案施工，请复核",
+            )
+    counts = escalate_overdue(now=now)
+    if not quiet:
+        stdout.write(f"Demo hazards: {len(hazards)} hazards; escalation pass: {dict(counts)}.")
+
+
+def _reply(svc, hazard, site, *, seed):
+    svc.hazard_reply(
+        hazard=hazard,
+        by=site,
+        measures="已按要求整改："
+        + hazard.description.split("：")[-1][:40]
+        + "；已组织班组复查并留存影像资料。",
+        responsible_person=site.name or site.username,
+        completed_on=timezone.localdate() - datetime.timedelta(days=1),
+        photos=[_after_photo(seed)],
+    )
