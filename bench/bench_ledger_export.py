@@ -9,7 +9,7 @@ then exports the whole ledger as an administrator sees it, through the same code
 (`ledger` → `ledger_rows` → `write_xlsx` into a temporary file). The export runs in a fresh child
 process so that its peak RSS (`ru_maxrss`) is the export's own, not the data loading's.
 With DATABASE_URL set it uses that database (which must be migrated) and adds the N hazards.
-Prints one line: n, rows, seconds, rows per second, peak RSS, RSS before the export, file size.
+Prints one line: n, rows, wall and CPU seconds, rows per second, peak RSS, RSS before the export, file size.
 """
 
 import argparse
@@ -163,6 +163,7 @@ def export(use_tracemalloc: bool) -> dict:
     if use_tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with tempfile.TemporaryFile() as tmp:
         write_xlsx(
             tmp,
@@ -173,9 +174,11 @@ def export(use_tracemalloc: bool) -> dict:
         )
         size = tmp.tell()
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     result = {
         "rows": rows,
         "seconds": round(seconds, 2),
+        "cpu_s": round(cpu_seconds, 2),
         "rows_per_s": round(rows / seconds),
         "peak_rss_mb": round(_rss_mb(), 1),
         "rss_before_mb": round(rss_before, 1),

@@ -116,6 +116,7 @@ PAGES: dict[str, Row] = {
     "accounts:profile": Row(get=SIGNED_IN, post=SIGNED_IN, data=lambda w: {"action": "x"}),
     "accounts:token_revoke": Row(post=NOBODY, kwargs=lambda w: {"pk": 999999}),
     "accounts:user_list": Row(get=ADMIN),
+    "accounts:agency_settings": Row(get=ADMIN, post=ADMIN),
     "accounts:user_create": Row(get=ADMIN, post=ADMIN),
     "accounts:user_detail": Row(get=ADMIN, kwargs=lambda w: {"pk": w.users["pm"].pk}),
     "accounts:user_edit": Row(get=ADMIN, post=ADMIN, kwargs=lambda w: {"pk": w.users["pm"].pk}),

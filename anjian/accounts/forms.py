@@ -123,3 +123,85 @@ class UserForm(forms.ModelForm):
         if password:
             password_validation.validate_password(password, self.instance)
         return password
+
+
+class AgencySettingsForm(forms.Form):
+    """The agency's configurable rules, edited by its administrators."""
+
+    inspection_pattern = forms.CharField(label=_("Inspection record number"), max_length=80)
+    rectify_pattern = forms.CharField(label=_("Rectification notice number"), max_length=80)
+    partial_stop_pattern = forms.CharField(
+        label=_("Partial stop-work notice number"), max_length=80
+    )
+    full_stop_pattern = forms.CharField(label=_("Full stop-work notice number"), max_length=80)
+    resume_pattern = forms.CharField(label=_("Resumption notice number"), max_length=80)
+    letter_pattern = forms.CharField(label=_("Supervision letter number"), max_length=80)
+    min_inspectors = forms.IntegerField(
+        label=_("Minimum inspectors per supervision inspection"), min_value=1, max_value=10
+    )
+    revisit_days = forms.IntegerField(
+        label=_("Coverage: days without a visit before a project is flagged"),
+        min_value=1,
+        max_value=365,
+    )
+    general_days = forms.IntegerField(
+        label=_("Default deadline for a general hazard (days, 0 = immediately)"),
+        min_value=0,
+        max_value=365,
+    )
+    major_days = forms.IntegerField(
+        label=_("Default deadline for a major hazard (days, 0 = immediately)"),
+        min_value=0,
+        max_value=365,
+    )
+    escalation_ladder = forms.JSONField(
+        label=_("Overdue escalation ladder"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
+        help_text=_(
+            "A list of rungs in order. Each rung: code, hours relative to the deadline (negative = "
+            "before), notify (any of contractor, supervisor, chief, group), and letter: true to "
+            "issue a supervision letter."
+        ),
+    )
+
+    PATTERN_KINDS = ("inspection", "rectify", "partial_stop", "full_stop", "resume", "letter")
+    NOTIFY_TARGETS = {"contractor", "supervisor", "chief", "group"}
+
+    def clean(self):
+        from anjian.core.numbering import PatternError, format_number
+
+        data = super().clean()
+        for kind in self.PATTERN_KINDS:
+            pattern = data.get(f"{kind}_pattern")
+            if pattern is None:
+                continue
+            if "{seq" not in pattern:
+                self.add_error(f"{kind}_pattern", _("The pattern must contain {seq}."))
+                continue
+            try:
+                format_number(pattern, year=2026, seq=1)
+            except PatternError as error:
+                self.add_error(f"{kind}_pattern", str(error))
+        return data
+
+    def clean_escalation_ladder(self):
+        ladder = self.cleaned_data["escalation_ladder"]
+        if not isinstance(ladder, list) or not ladder:
+            raise forms.ValidationError(_("The ladder must be a non-empty list of rungs."))
+        previous = None
+        for index, rung in enumerate(ladder, start=1):
+            if not isinstance(rung, dict) or not isinstance(rung.get("code"), str):
+                raise forms.ValidationError(_("Rung %(n)d needs a code.") % {"n": index})
+            hours = rung.get("hours")
+            if not isinstance(hours, int):
+                raise forms.ValidationError(_("Rung %(n)d needs whole hours.") % {"n": index})
+            if previous is not None and hours <= previous:
+                raise forms.ValidationError(_("Rungs must be in increasing order of hours."))
+            previous = hours
+            notify = rung.get("notify", [])
+            if not isinstance(notify, list) or not set(notify) <= self.NOTIFY_TARGETS:
+                raise forms.ValidationError(
+                    _("Rung %(n)d: notify takes contractor, supervisor, chief or group.")
+                    % {"n": index}
+                )
+        return ladder

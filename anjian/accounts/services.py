@@ -120,3 +120,19 @@ def user_save(*, user: User, by: User, password: str | None = None) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def agency_settings_save(*, settings_row, by: User, data: dict):
+    """Save an agency's numbering patterns, inspector minimum, deadlines and escalation ladder."""
+    if not by.is_admin or by.organization_id != settings_row.agency_id:
+        raise DomainError(_("Only the agency's administrators change its settings."))
+    kinds = ("inspection", "rectify", "partial_stop", "full_stop", "resume", "letter")
+    settings_row.number_patterns = {kind: data[f"{kind}_pattern"] for kind in kinds}
+    settings_row.min_inspectors = data["min_inspectors"]
+    settings_row.revisit_days = data["revisit_days"]
+    settings_row.deadline_days = {"general": data["general_days"], "major": data["major_days"]}
+    settings_row.escalation_ladder = data["escalation_ladder"]
+    settings_row.full_clean()
+    settings_row.save()
+    return settings_row

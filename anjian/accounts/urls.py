@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/users/new/", views.user_edit, name="user_create"),
     path("accounts/users/<int:pk>/", views.user_detail, name="user_detail"),
     path("accounts/users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path("accounts/agency-settings/", views.agency_settings, name="agency_settings"),
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/new/", views.org_edit, name="org_create"),
     path("orgs/<int:pk>/", views.org_detail, name="org_detail"),

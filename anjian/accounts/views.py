@@ -242,3 +242,34 @@ def org_edit(request, pk=None):
         "accounts/org_form.html",
         {"form": form, "object": instance if pk else None},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_settings(request):
+    """The administrator's page for the agency's rules: numbering, deadlines, escalation."""
+    from anjian.core.numbering import DEFAULT_PATTERNS
+
+    from .forms import AgencySettingsForm
+    from .models import AgencySettings
+    from .services import agency_settings_save
+
+    _require_admin(request.user)
+    if request.user.organization is None or request.user.organization.kind != OrgKind.AGENCY:
+        raise PermissionDenied
+    row = AgencySettings.for_agency(request.user.organization)
+    patterns = {**DEFAULT_PATTERNS, **(row.number_patterns or {})}
+    initial = {f"{kind}_pattern": patterns[kind] for kind in AgencySettingsForm.PATTERN_KINDS}
+    initial.update(
+        min_inspectors=row.min_inspectors,
+        revisit_days=row.revisit_days,
+        general_days=(row.deadline_days or {}).get("general", 7),
+        major_days=(row.deadline_days or {}).get("major", 0),
+        escalation_ladder=row.escalation_ladder,
+    )
+    form = AgencySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        agency_settings_save(settings_row=row, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("The settings have been saved."))
+        return redirect("accounts:agency_settings")
+    return render(request, "accounts/agency_settings.html", {"form": form, "agency": row.agency})

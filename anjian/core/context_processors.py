@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("accounts:org_list", _("Organisations"), "diagram-3", lambda u: u.is_agency_staff),
     ("accounts:user_list", _("Users"), "people", lambda u: u.is_admin),
     ("core:regions", _("Districts and streets"), "geo-alt", lambda u: u.is_admin),
+    ("accounts:agency_settings", _("Agency settings"), "sliders", lambda u: u.is_admin),
 ]
 
 

@@ -74,9 +74,9 @@ def seed(*, stdout, quiet=False):
     rng = random.Random(7)
     hazards = list(Hazard.objects.filter(pk__in=[h.pk for h in hazards]).select_related("project"))
     for index, hazard in enumerate(hazards):
-        members = svc.project_users(hazard.project, ["pm", "safety_officer"])
-        site = members[0] if members else None
-        engineers = svc.project_users(hazard.project, ["chief_engineer", "engineer"])
+        site = _account_for(hazard.project, "pm")
+        engineer = _account_for(hazard.project, "chief_engineer")
+        engineers = [engineer] if engineer else []
         lead = hazard.created_by or users.get("supervisor")
         if site is None or lead is None:
             continue
@@ -119,6 +119,29 @@ def seed(*, stdout, quiet=False):
     counts = escalate_overdue(now=now)
     if not quiet:
         stdout.write(f"Demo hazards: {len(hazards)} hazards; escalation pass: {dict(counts)}.")
+
+
+def _account_for(project, role):
+    """The account of the project's key person in `role`, created (without a usable password)
+    for demo projects whose people have none yet — every site team has accounts in real use."""
+    from anjian.accounts.models import User
+    from anjian.projects.models import ProjectMember
+
+    member = ProjectMember.objects.filter(project=project, role=role, is_active=True).first()
+    if member is None or member.organization_id is None:
+        return None
+    if member.user_id:
+        return member.user
+    username = f"{role}-{project.code.lower()}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, name=member.name, organization_id=member.organization_id,
+                    phone=member.phone)
+        user.set_unusable_password()
+        user.save()
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    return user
 
 
 def _reply(svc, hazard, site, *, seed):

@@ -77,9 +77,7 @@ def record_context(inspection: Inspection, *, verify_url: str, now=None) -> dict
         inspection.inspectors.all(), key=lambda u: (u.pk != inspection.created_by_id, u.pk)
     )
     photos = list(
-        InspectionPhoto.objects.filter(inspection=inspection)
-        .only("id", "answer_id", "finding_id", "thumbnail", "caption", "taken_at")
-        .order_by("created_at", "id")
+        InspectionPhoto.objects.filter(inspection=inspection).order_by("created_at", "id")
     )
     findings = list(
         Finding.objects.filter(inspection=inspection)
@@ -178,7 +176,7 @@ def _number_photos(photos, answers, findings) -> list[dict]:
     return [
         {
             "number": number,
-            "src": file_data_uri(photo.thumbnail),
+            "src": file_data_uri(photo.thumbnail) or file_data_uri(photo.image),
             "caption": photo.caption,
             "taken_at": photo.taken_at,
             "answer_id": photo.answer_id,

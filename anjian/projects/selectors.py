@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from anjian.accounts.models import Organization
+
 from .choices import ParticipantRole
 from .models import Project, ProjectParticipant
 
@@ -48,8 +50,12 @@ def projects_filtered(user, filters: ProjectFilters) -> QuerySet[Project]:
     qs = Project.objects.visible_to(user)
     text = filters.q.strip()
     if text:
+        # Organisations are few: find the matching ones first, then the projects they are in.
+        org_ids = list(
+            Organization.objects.filter(name__icontains=text).values_list("pk", flat=True)[:500]
+        )
         company_match = ProjectParticipant.objects.filter(
-            project=OuterRef("pk"), organization__name__icontains=text
+            project=OuterRef("pk"), organization_id__in=org_ids
         )
         qs = qs.filter(
             Q(name__icontains=text)

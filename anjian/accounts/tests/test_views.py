@@ -92,3 +92,47 @@ def test_agency_role_is_refused_for_a_company_user(client_as, world):
     )
     assert response.status_code == 200
     assert "监督机构" in response.content.decode() or "agency" in response.content.decode()
+
+
+def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
+    import json
+
+    from anjian.accounts.models import AgencySettings
+    from anjian.core.numbering import next_number
+
+    data = {
+        "inspection_pattern": "通安检〔{year}〕{seq:03d}号",
+        "rectify_pattern": "〔{year}〕安监改字第{seq:04d}号",
+        "partial_stop_pattern": "〔{year}〕安监局停字第{seq:04d}号",
+        "full_stop_pattern": "〔{year}〕安监停字第{seq:04d}号",
+        "resume_pattern": "〔{year}〕安监复字第{seq:04d}号",
+        "letter_pattern": "〔{year}〕安监督字第{seq:04d}号",
+        "min_inspectors": 2,
+        "revisit_days": 20,
+        "general_days": 5,
+        "major_days": 1,
+        "escalation_ladder": json.dumps(
+            [{"code": "warning", "hours": 0, "notify": ["contractor"]}]
+        ),
+    }
+    response = client_as("admin").post("/accounts/agency-settings/", data)
+    assert response.status_code == 302
+    row = AgencySettings.for_agency(world.orgs["agency"])
+    assert row.deadline_days == {"general": 5, "major": 1} and row.revisit_days == 20
+    assert (
+        next_number(agency=world.orgs["agency"], kind="inspection", year=2026)
+        == "通安检〔2026〕001号"
+    )
+
+
+def test_bad_pattern_and_ladder_are_refused_with_messages(client_as, world):
+    response = client_as("admin").post(
+        "/accounts/agency-settings/",
+        {
+            "inspection_pattern": "no sequence",
+            "escalation_ladder": '[{"code": "x", "hours": "soon"}]',
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "{seq}" in body
+    assert "no sequence" in body  # what was typed is kept

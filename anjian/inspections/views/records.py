@@ -97,7 +97,7 @@ def inspection_start(request):
             "project": visit.project_id,
             "inspection_type": visit.inspection_type,
             "inspectors": list(visit.inspectors.values_list("pk", flat=True)),
-            "template": visit.templates.values_list("pk", flat=True).first(),
+            "template": current_version(visit.templates.first()),
         }
     elif request.GET.get("project"):
         initial["project"] = request.GET.get("project")
@@ -161,7 +161,32 @@ def _detail_context(request, inspection):
         "can_reopen": inspection.status == InspectionStatus.FINISHED
         and svc.can_edit(inspection, request.user),
         "can_sign_as_site": _can_sign_as_site(request.user, inspection, signatures),
+        "notice_kinds": NOTICE_KINDS,
+        "suggested_notice": "partial_stop"
+        if any(f.grade == HazardGrade.MAJOR for f in inspection.findings.all())
+        else "rectify",
+        "notices": list(inspection.notices.all()) if not inspection.is_open else [],
     }
+
+
+def current_version(template):
+    """The published version of a template's key (a visit may name a superseded version)."""
+    if template is None:
+        return None
+    from ..models import ChecklistTemplate
+
+    return (
+        ChecklistTemplate.objects.published().filter(key=template.key).values_list("pk", flat=True)
+    ).first()
+
+
+def _notice_kinds():
+    from anjian.hazards.choices import NoticeKind
+
+    return [(k.value, k.label) for k in NoticeKind if k != NoticeKind.RESUME]
+
+
+NOTICE_KINDS = _notice_kinds()
 
 
 def _can_sign_as_site(user, inspection, signatures) -> bool:
@@ -453,11 +478,24 @@ def finish(request, pk):
     """Finish the record, or show what still stops it."""
     inspection = inspection_for_user(request.user, pk, write=True)
     try:
-        svc.inspection_finish(inspection=inspection, by=request.user)
+        svc.inspection_finish(
+            inspection=inspection,
+            by=request.user,
+            notice_kind=request.POST.get("notice_kind") or "rectify",
+            requirements=request.POST.get("requirements", ""),
+            stop_scope=request.POST.get("stop_scope", ""),
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The inspection record has been finished."))
+        notice = inspection.notices.order_by("-pk").first()
+        if notice is not None:
+            messages.info(
+                request,
+                _("%(kind)s %(number)s has been issued to the project.")
+                % {"kind": notice.get_kind_display(), "number": notice.number},
+            )
     return redirect(inspection)
 
 

@@ -102,9 +102,13 @@ class Command(BaseCommand):
             orgs=orgs,
             users=users,
         )
+        from django.test.utils import override_settings
+
         from anjian.core.seeding import run_demo_seeders
 
-        run_demo_seeders(stdout=self.stdout, quiet=quiet)
+        # Demo notifications are not e-mailed (the console backend would flood the terminal).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            run_demo_seeders(stdout=self.stdout, quiet=quiet)
         if not quiet:
             elapsed = time.monotonic() - started
             self.stdout.write(
