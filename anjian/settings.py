@@ -291,6 +291,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "anjian@localhost")
 # --- Anjian ---------------------------------------------------------------------------------------
 ANJIAN_SITE_NAME = _("Anjian construction supervision platform")
 ANJIAN_DEMO_PASSWORD = os.environ.get("ANJIAN_DEMO_PASSWORD", "anjian-demo")
+# The public address of the site, for links in e-mails (e.g. https://anjian.example.gov.cn).
+ANJIAN_BASE_URL = os.environ.get("ANJIAN_BASE_URL", "").rstrip("/")
+if ANJIAN_BASE_URL and not ANJIAN_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("ANJIAN_BASE_URL must start with http:// or https://.")
 ANJIAN_PAGE_SIZE = env_int("ANJIAN_PAGE_SIZE", 25, minimum=5)
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -44,6 +44,7 @@ def _rss_mb() -> float:
 def create(n: int) -> float:
     """Migrate (SQLite) and load n hazards; returns the seconds it took."""
     from django.core.management import call_command
+    from django.db import reset_queries
 
     started = time.perf_counter()
     if not os.environ.get("DATABASE_URL"):
@@ -137,6 +138,7 @@ def create(n: int) -> float:
                 for h in created_hazards[::10]
             ]
         )
+        reset_queries()  # under DEBUG=1 (bench/run.py) the logged INSERTs would pile up
     return time.perf_counter() - started
 
 

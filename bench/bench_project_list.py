@@ -43,7 +43,9 @@ def main():
     seed_seconds = time.monotonic() - started
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="supervisor"))
-    print(f"seed_demo --scale {args.scale}: {seed_seconds:.1f} s, {Project.objects.count()} projects")
+    print(
+        f"seed_demo --scale {args.scale}: {seed_seconds:.1f} s, {Project.objects.count()} projects"
+    )
     cases = {
         "list": "/projects/",
         "search by permit fragment": "/projects/?q=2026031501",

@@ -17,13 +17,19 @@ ROOT = HERE.parent
 def machine() -> str:
     cpus = os.cpu_count()
     try:
-        mem_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
+        )
         mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         mem = "?"
     model = ""
     try:
-        model = next(line for line in open("/proc/cpuinfo") if line.startswith("model name")).split(":", 1)[1].strip()
+        model = (
+            next(line for line in open("/proc/cpuinfo") if line.startswith("model name"))
+            .split(":", 1)[1]
+            .strip()
+        )
     except (OSError, StopIteration):
         pass
     return f"{platform.system()} {platform.release()}, {cpus} cores ({model}), {mem} RAM, Python {platform.python_version()}"
@@ -41,7 +47,9 @@ def main() -> int:
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         elapsed = (datetime.datetime.now() - started).total_seconds()
         output = (result.stdout.strip() or "(no output)") + (
-            f"\n\nFAILED (exit {result.returncode}):\n{result.stderr[-2000:]}" if result.returncode else ""
+            f"\n\nFAILED (exit {result.returncode}):\n{result.stderr[-2000:]}"
+            if result.returncode
+            else ""
         )
         failed += result.returncode != 0
         sections.append(

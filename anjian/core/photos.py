@@ -206,7 +206,22 @@ def photo_metadata(data: bytes) -> tuple[datetime.datetime | None, tuple[float, 
 def _decode(
     data: bytes, ext: str, max_pixels: int
 ) -> tuple[Image.Image, bytes | None, datetime.datetime | None, tuple[float, float] | None]:
-    """Open and size-check the photo; return it display-sized, oriented and RGB, plus metadata."""
+    """Open and size-check the photo; return it display-sized, oriented and RGB, plus metadata.
+
+    WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when it is imported; evidence photos
+    must still be refused when truncated, so decoding runs with the flag off.
+    """
+    from PIL import ImageFile
+
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        return _decode_strict(data, ext, max_pixels)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _decode_strict(data: bytes, ext: str, max_pixels: int):
     try:
         image = Image.open(io.BytesIO(data), formats=PIL_FORMATS[ext])
     except Image.DecompressionBombError:

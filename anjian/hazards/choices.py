@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anjian.inspections.choices import HazardGrade  # noqa: F401 - one grade enum for both
 
@@ -82,5 +83,5 @@ class ReviewMode(models.TextChoices):
 
 
 class PhotoKind(models.TextChoices):
-    BEFORE = "before", _("Before")
-    AFTER = "after", _("After")
+    BEFORE = "before", pgettext_lazy("rectification", "Before")
+    AFTER = "after", pgettext_lazy("rectification", "After")

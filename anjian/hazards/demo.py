@@ -135,8 +135,12 @@ def _account_for(project, role):
     username = f"{role}-{project.code.lower()}"
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, name=member.name, organization_id=member.organization_id,
-                    phone=member.phone)
+        user = User(
+            username=username,
+            name=member.name,
+            organization_id=member.organization_id,
+            phone=member.phone,
+        )
         user.set_unusable_password()
         user.save()
     member.user = user

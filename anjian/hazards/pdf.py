@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
+from anjian.accounts.choices import OrgKind
 from anjian.core.pdf import DOCUMENT_LANGUAGE, file_data_uri, qr_svg_data_uri, render_pdf
 from anjian.inspections.choices import HazardGrade
 from anjian.projects.choices import ParticipantRole, ProjectRole
@@ -222,9 +223,7 @@ def reply_context(notice: RectificationNotice, *, now=None) -> dict:
     )
     project = notice.project
     hazards = list(
-        Hazard.objects.filter(notice=notice)
-        .select_related("major_clause", "reviewed_by")
-        .order_by("number", "id")
+        Hazard.objects.filter(notice=notice).select_related("major_clause").order_by("number", "id")
     )
     ids = [h.pk for h in hazards]
     latest: dict[int, HazardReply] = {}
@@ -316,7 +315,7 @@ def letter_context(letter: SupervisionLetter, *, now=None) -> dict:
         "project": project,
         "hazard": hazard,
         "addressed_to": addressed,
-        "addressed_is_group": bool(addressed and addressed.kind == "group"),
+        "addressed_is_group": bool(addressed and addressed.kind == OrgKind.GROUP),
         "contractor": parties["contractor"],
         "copy_to": copy_to,
         "grade_text": GRADE_TEXT.get(hazard.grade, hazard.grade),

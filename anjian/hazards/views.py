@@ -1,5 +1,6 @@
 """Hazard pages: the ledger, one hazard with its timeline and actions, notices, letters."""
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -44,6 +45,8 @@ def ledger_page(request):
     filters = form.filters()
     qs = ledger(request.user, filters)
     page = paginate(request, qs)
+    # The pills count every status under the other filters, so each stays clickable.
+    counts = status_counts(ledger(request.user, replace(filters, status="", overdue=False)))
     return render_page(
         request,
         "hazards/ledger.html",
@@ -51,7 +54,7 @@ def ledger_page(request):
             "form": form,
             "filters": filters,
             "page": page,
-            "counts": status_counts(qs),
+            "counts": counts,
             "now": timezone.now(),
             "query": request.GET.urlencode(),
         },

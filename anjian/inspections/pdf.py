@@ -24,6 +24,7 @@ from .models import Finding, Inspection, InspectionAnswer, InspectionPhoto, Sign
 
 TEMPLATE = "inspections/pdf/record.html"
 DOC_TITLE = "监督检查记录"
+SELF_DOC_TITLE = "安全自查记录"
 
 RESULT_TEXT = {
     AnswerResult.COMPLIANT: "符合",
@@ -58,7 +59,9 @@ def record_context(inspection: Inspection, *, verify_url: str, now=None) -> dict
 
     now = now or timezone.now()
     inspection = (
-        Inspection.objects.select_related("project", "agency", "template")
+        Inspection.objects.select_related(
+            "project", "agency", "template", "created_by__organization"
+        )
         .prefetch_related(
             "inspectors",
             Prefetch(
@@ -97,12 +100,19 @@ def record_context(inspection: Inspection, *, verify_url: str, now=None) -> dict
 
     numbered = _number_photos(photos, answers, findings)
     sections = _sections(answers, numbered, score, template.is_scored)
+    issuer, title = inspection.agency.name, DOC_TITLE
+    if inspection.source == InspectionSource.SELF:
+        # A company's own check is not the agency's record: no agency heading on it.
+        company = inspection.created_by.organization or project.participant(
+            ParticipantRole.CONTRACTOR
+        )
+        issuer, title = (company.name if company else project.name), SELF_DOC_TITLE
     return {
         "inspection": inspection,
         "project": project,
         "template": template,
-        "agency_name": inspection.agency.name,
-        "doc_title": DOC_TITLE,
+        "agency_name": issuer,
+        "doc_title": title,
         "doc_number": inspection.number or "（未编号）",
         "draft": not finished,
         "footer_note": f"SHA-256 {record_hash[:16]}…",

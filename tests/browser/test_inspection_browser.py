@@ -61,10 +61,6 @@ def sign(page, *, inspector=None, representative=None):
 
 
 def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_path):
-    import time
-    T=[time.perf_counter()]
-    def mark(label):
-        print(label, round(time.perf_counter()-T[0],2)); T[0]=time.perf_counter()
     page = phone
     login(page, "supervisor")
 
@@ -83,7 +79,6 @@ def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_
     page.get_by_test_id("start").click()
     page.wait_for_url(re.compile(r"/inspections/\d+/$"))
     record_url = page.url
-    mark('record_url = page.url')
     expect(page.get_by_test_id("inspection-title")).to_contain_text("日常安全巡查")
 
     # One item is non-compliant: its photo and its finding are recorded in place (htmx).
@@ -97,7 +92,6 @@ def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_
     item.locator("select[name=deadline_days]").select_option("7")
     item.get_by_test_id("save-finding").click()
     expect(item.locator(".alert-warning")).to_contain_text(FINDING)
-    mark('expect(item.locator(".alert-wa')
 
     # Every section: open it and mark the remaining items compliant (a plain form post).
     sections = page.locator("details[id^=section-]")
@@ -110,23 +104,19 @@ def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_
         section.get_by_role("button", name="其余检查项全部标记为符合").click()
         page.wait_for_load_state()
         expect(page.locator(".alert-success")).to_be_visible()
-    mark('total = page.get_by_test_id')
     total = page.get_by_test_id("progress").inner_text().split("/")[-1]
     expect(page.get_by_test_id("progress")).to_have_text(f"{total}/{total}")
 
     # Both inspectors sign on this phone, then the project manager signs on it too.
     sign(page, inspector="王建国")
     sign(page, inspector="刘思远")
-    mark('sign(page, inspector="刘思远")')
     sign(page, representative="张伟")
-    mark('sign(page, representative="张伟"')
     expect(page.get_by_test_id("finish-problems")).to_have_count(0)
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("finish").click()
     expect(page.get_by_test_id("record-number")).to_be_visible()
     assert page.url.split("#")[0] == record_url
-    mark('number = page.get_by_test_id')
     number = page.get_by_test_id("record-number").inner_text().strip()
     assert number, number
     expect(page.get_by_test_id("issued-notice")).to_have_count(1)
@@ -138,7 +128,6 @@ def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_
     assert response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(response.body())
-    mark('pdf.write_bytes(response.body(')
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -150,7 +139,6 @@ def test_supervisor_inspects_on_a_phone_and_gets_a_signed_pdf(phone, login, tmp_
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
         check=True,
     )
-    mark('pngs = sorted')
     pngs = sorted(tmp_path.glob("page*.png"))
     assert pngs, list(tmp_path.iterdir())
     with Image.open(pngs[0]) as rendered:

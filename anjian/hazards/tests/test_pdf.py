@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageStat
 
 from anjian.hazards import pdf as hazard_pdf
@@ -196,6 +196,16 @@ def test_resumption_notice(world, issue, tmp_path):
     ):
         assert expected in text, expected
     page_one(pdf, tmp_path, "notice-resume")
+
+
+def test_documents_are_chinese_whatever_the_interface_language(world, issue, tmp_path):
+    notice = issue()
+    with translation.override("en"):  # the receipt's role is stored in the signer's language
+        svc.notice_receive(notice=notice, by=world.users["pm"], image_data=signature_data_url())
+        pdf = hazard_pdf.render_notice_pdf(notice, verify_url=VERIFY)
+    text = pdf_text(pdf, tmp_path, "notice-en")
+    assert "整改通知书" in text and "项目经理" in text and "送达回执" in text
+    assert "Projectmanager" not in text
 
 
 def test_notice_queries_do_not_grow_with_the_hazards(world, issue):

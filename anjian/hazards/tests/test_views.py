@@ -16,7 +16,10 @@ def test_contractor_sees_the_reply_form_and_no_review_buttons(world, issue, clie
     body = client_as("pm").get(hazard.get_absolute_url()).content.decode()
     assert 'data-testid="submit-reply"' in body
     assert 'data-testid="do-accept"' not in body and 'data-testid="do-withdraw"' not in body
-    assert 'data-testid="before-after"' in body and reverse("hazards:photo", args=[hazard.photos.get().pk, "thumb"]) in body
+    assert (
+        'data-testid="before-after"' in body
+        and reverse("hazards:photo", args=[hazard.photos.get().pk, "thumb"]) in body
+    )
 
 
 def test_supervisor_sees_withdraw_but_no_reply_form(world, issue, client_as):
@@ -45,7 +48,11 @@ def test_reply_without_photo_keeps_the_typed_text_and_explains_in_chinese(world,
     hazard = issue().hazards.get()
     response = client_as("pm").post(
         reverse("hazards:reply", args=[hazard.pk]),
-        {"measures": "已补设临边防护栏杆", "responsible_person": "张伟", "completed_on": "2026-11-20"},
+        {
+            "measures": "已补设临边防护栏杆",
+            "responsible_person": "张伟",
+            "completed_on": "2026-11-20",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 400 and "已补设临边防护栏杆" in body and "照片" in body
@@ -75,7 +82,9 @@ def test_company_outsider_gets_404_on_hazard_and_notice(world, issue, client_as)
 def test_pm_signs_for_the_notice_from_its_page(world, issue, client_as):
     notice = issue()
     client = client_as("pm")
-    assert 'data-testid="signature-canvas"' in client.get(notice.get_absolute_url()).content.decode()
+    assert (
+        'data-testid="signature-canvas"' in client.get(notice.get_absolute_url()).content.decode()
+    )
     response = client.post(
         reverse("hazards:notice_receive", args=[notice.pk]), {"image": signature_data_url()}
     )
@@ -94,15 +103,27 @@ def test_finishing_from_the_page_issues_the_chosen_notice(world, client_as, supe
     objects = record_objects(world)
     supervisor = world.users["supervisor"]
     inspection = rec.inspection_start(
-        project=world.projects["P"], template=objects["template"], by=supervisor, inspectors=[supervisor2]
+        project=world.projects["P"],
+        template=objects["template"],
+        by=supervisor,
+        inspectors=[supervisor2],
     )
-    rec.inspection_answer(inspection=inspection, item=objects["item"], by=supervisor, result="noncompliant")
+    rec.inspection_answer(
+        inspection=inspection, item=objects["item"], by=supervisor, result="noncompliant"
+    )
     answer = InspectionAnswer.objects.get(inspection=inspection, item=objects["item"])
     rec.inspection_photo_add(inspection=inspection, by=supervisor, data=jpeg(), answer=answer)
-    rec.finding_save(inspection=inspection, by=supervisor, answer=answer, description="x", location="y")
+    rec.finding_save(
+        inspection=inspection, by=supervisor, answer=answer, description="x", location="y"
+    )
     for inspector in (supervisor, supervisor2):
-        rec.inspection_sign(inspection=inspection, by=supervisor, role="inspector",
-                            image_data=signature_data_url(), signer=inspector)
+        rec.inspection_sign(
+            inspection=inspection,
+            by=supervisor,
+            role="inspector",
+            image_data=signature_data_url(),
+            signer=inspector,
+        )
     client = client_as("supervisor")
     response = client.post(
         reverse("inspections:finish", args=[inspection.pk]),
@@ -111,4 +132,6 @@ def test_finishing_from_the_page_issues_the_chosen_notice(world, client_as, supe
     assert response.status_code == 302
     notice = inspection.notices.get()
     assert notice.kind == "partial_stop" and notice.stop_scope == "1#塔吊"
-    assert 'data-testid="issued-notice"' in client.get(inspection.get_absolute_url()).content.decode()
+    assert (
+        'data-testid="issued-notice"' in client.get(inspection.get_absolute_url()).content.decode()
+    )

@@ -138,7 +138,7 @@ def inspection_start(
             raise DomainError(_("Inspectors must be staff of your agency."))
     inspection = Inspection.objects.create(
         project=project,
-        agency=project.agency if source != InspectionSource.SELF else project.agency,
+        agency=project.agency,
         template=template,
         visit=visit,
         inspection_type=inspection_type or (visit.inspection_type if visit else "routine"),
@@ -210,6 +210,10 @@ def inspection_answer(
         if result == AnswerResult.NOT_APPLICABLE:
             answer.result, answer.deduction, answer.deduction_counts = result, Decimal(0), {}
         elif counts is not None or deduction is not None or result is not None:
+            if result == AnswerResult.NONCOMPLIANT and counts is None and deduction is None:
+                raise DomainError(
+                    _("For a scored item, enter the deduction instead."), field="deduction"
+                )
             if counts is not None:
                 value, kept = _parse_counts(item, counts)
             else:
@@ -416,14 +420,12 @@ def canonical_content(inspection: Inspection) -> dict:
     findings = inspection.findings.select_related("major_clause", "answer__item").order_by("id")
     photos = inspection.photos.select_related("answer__item").order_by("id")
     return {
-        "project": [inspection.project_id, inspection.project.name],
+        "project": inspection.project_id,
         "template": [inspection.template.key, inspection.template.version],
         "type": inspection.inspection_type,
         "source": inspection.source,
         "started": timezone.localtime(inspection.started_at).date().isoformat(),
-        "inspectors": sorted(
-            [u.pk, u.get_full_name() or u.username] for u in inspection.inspectors.all()
-        ),
+        "inspectors": sorted(inspection.inspectors.values_list("pk", flat=True)),
         "site_situation": inspection.site_situation,
         "conclusion": inspection.conclusion,
         "answers": [[code, result, str(ded), note] for code, result, ded, note in answers],

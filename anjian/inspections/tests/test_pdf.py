@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from anjian.inspections.choices import AnswerResult, HazardGrade, SignerRole
+from anjian.inspections.choices import AnswerResult, HazardGrade, InspectionSource, SignerRole
 from anjian.inspections.pdf import render_inspection_pdf
 from anjian.inspections.services import records as svc
 from anjian.inspections.tests.conftest import jpeg_bytes
@@ -235,3 +235,16 @@ def test_pdf_view_serves_the_record_to_an_agency_supervisor(patrol_record, clien
 def test_pdf_view_hides_the_record_from_another_projects_contractor(patrol_record, client_as):
     response = client_as("pm2").get(reverse("inspections:pdf", args=[patrol_record.pk]))
     assert response.status_code == 404
+
+
+def test_company_self_check_pdf_does_not_carry_the_agency_heading(world, patrol, tmp_path):
+    inspection = svc.inspection_start(
+        project=world.projects["P"],
+        template=patrol,
+        by=world.users["pm"],
+        source=InspectionSource.SELF,
+    )
+    text = pdf_text(render_inspection_pdf(inspection, verify_url=VERIFY_URL), tmp_path)
+    assert "安全自查记录" in text
+    assert world.orgs["contractor_a"].name in text
+    assert world.orgs["agency"].name not in text
