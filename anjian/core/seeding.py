@@ -19,6 +19,12 @@ def register_demo_seeder(name: str, order: int = 100):
     return wrap
 
 
-def run_demo_seeders(*, stdout, quiet: bool = False) -> None:
+def run_demo_seeders(*, stdout, quiet: bool = False, scale: int = 1) -> None:
+    """Run every seeder; those that accept `scale` also get it (bulk volume for benchmarks)."""
+    import inspect
+
     for _order, _name, func in sorted(DEMO_SEEDERS, key=lambda item: (item[0], item[1])):
-        func(stdout=stdout, quiet=quiet)
+        if "scale" in inspect.signature(func).parameters:
+            func(stdout=stdout, quiet=quiet, scale=scale)
+        else:
+            func(stdout=stdout, quiet=quiet)

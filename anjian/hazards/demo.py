@@ -35,8 +35,15 @@ def _after_photo(seed: int) -> bytes:
 
 
 @register_demo_seeder("hazards", order=20)
-def seed(*, stdout, quiet=False):
-    """Age the demo hazards and walk them through the loop (idempotent)."""
+def seed(*, stdout, quiet=False, scale=1):
+    """Age the demo hazards and walk them through the loop (idempotent); with --scale, add
+    bulk hazards to the scaled projects."""
+    seed_loop(stdout=stdout, quiet=quiet)
+    if scale > 1:
+        seed_bulk(stdout=stdout, quiet=quiet)
+
+
+def seed_loop(*, stdout, quiet=False):
     from anjian.accounts.models import User
 
     from . import services as svc
@@ -159,3 +166,120 @@ def _reply(svc, hazard, site, *, seed):
         completed_on=timezone.localdate() - datetime.timedelta(days=1),
         photos=[_after_photo(seed)],
     )
+
+
+BULK_PER_PROJECT = 10
+BULK_DESCRIPTIONS = [
+    ("脚手架", "外架连墙件设置不足，局部缺失", "general"),
+    ("施工用电", "配电箱未设置漏电保护器，电缆拖地", "general"),
+    ("高处作业", "楼层临边防护栏杆缺失", "general"),
+    ("文明施工", "裸土未覆盖，道路未洒水降尘", "general"),
+    ("基坑工程", "基坑临边防护不连续，坑边堆载超限", "major"),
+    ("塔式起重机与起重吊装", "塔吊限位装置失灵", "major"),
+    ("安全管理", "安全技术交底记录缺少作业人员签字", "general"),
+    ("模板支架", "高支模立杆间距大于方案要求", "general"),
+]
+
+
+def seed_bulk(*, stdout, quiet=False):
+    """Bulk hazards (with their created/issued/closed events) for the --scale projects, so the
+    ledger, the dashboards and the exports can be measured at volume. Not via the services:
+    this is volume data for benchmarks, written with bulk inserts."""
+    import datetime
+    import random
+
+    from django.db import transaction
+
+    from anjian.projects.models import Project
+
+    from .choices import HazardStatus
+    from .models import Hazard, HazardEvent
+
+    base = Project.objects.filter(code__startswith="TZ-DEMO-").order_by("code")
+    projects = list(base.values("pk", "agency_id", "code")[40:])
+    done = set(
+        Hazard.objects.filter(number__startswith="BULK-")
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
+    todo = [p for p in projects if p["pk"] not in done]
+    if not todo:
+        return
+    rng = random.Random(20261125)
+    now = timezone.now()
+    statuses = [
+        (HazardStatus.CLOSED, 60),
+        (HazardStatus.ISSUED, 15),
+        (HazardStatus.RECTIFYING, 5),
+        (HazardStatus.REPLIED, 8),
+        (HazardStatus.CONFIRMED, 5),
+        (HazardStatus.DISPUTED, 2),
+        (HazardStatus.WITHDRAWN, 5),
+    ]
+    values, weights = zip(*statuses, strict=True)
+    created = 0
+    for start in range(0, len(todo), 200):
+        chunk = todo[start : start + 200]
+        hazards = []
+        for project in chunk:
+            for k in range(BULK_PER_PROJECT):
+                category, text, grade = rng.choice(BULK_DESCRIPTIONS)
+                found = now - datetime.timedelta(days=rng.randint(1, 365), hours=rng.randint(0, 9))
+                deadline = found + datetime.timedelta(
+                    days=0 if grade == "major" else rng.choice([3, 7, 15])
+                )
+                status = rng.choices(values, weights)[0]
+                closed = (
+                    deadline + datetime.timedelta(days=rng.randint(-2, 6))
+                    if status == HazardStatus.CLOSED
+                    else None
+                )
+                hazards.append(
+                    Hazard(
+                        project_id=project["pk"],
+                        agency_id=project["agency_id"],
+                        number=f"BULK-{project['code'][-5:]}-{k:02d}",
+                        source=rng.choices(
+                            ["supervision", "self", "worker", "remote"], [70, 15, 10, 5]
+                        )[0],
+                        description=text,
+                        location=f"{rng.randint(1, 12)}#楼{rng.randint(1, 30)}层",
+                        category=category,
+                        grade=grade,
+                        status=status,
+                        deadline=deadline,
+                        found_at=found,
+                        issued_at=found,
+                        closed_at=closed,
+                        replied_at=closed - datetime.timedelta(days=1) if closed else None,
+                    )
+                )
+        with transaction.atomic():
+            Hazard.objects.bulk_create(hazards, batch_size=2000)
+            rows = Hazard.objects.filter(
+                project_id__in=[p["pk"] for p in chunk], number__startswith="BULK-"
+            ).values("pk", "found_at", "status", "closed_at")
+            events = []
+            for row in rows:
+                events.append(
+                    HazardEvent(
+                        hazard_id=row["pk"], type="created", to_status="issued", at=row["found_at"]
+                    )
+                )
+                events.append(
+                    HazardEvent(hazard_id=row["pk"], type="notice_issued", at=row["found_at"])
+                )
+                if row["closed_at"]:
+                    events.append(
+                        HazardEvent(
+                            hazard_id=row["pk"],
+                            type="accepted",
+                            from_status="confirmed",
+                            to_status="closed",
+                            at=row["closed_at"],
+                        )
+                    )
+            HazardEvent.objects.bulk_create(events, batch_size=5000)
+        created += len(hazards)
+    if not quiet:
+        stdout.write(f"Bulk hazards for the scaled projects: {created}.")

@@ -108,7 +108,7 @@ class Command(BaseCommand):
 
         # Demo notifications are not e-mailed (the console backend would flood the terminal).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            run_demo_seeders(stdout=self.stdout, quiet=quiet)
+            run_demo_seeders(stdout=self.stdout, quiet=quiet, scale=scale)
         if not quiet:
             elapsed = time.monotonic() - started
             self.stdout.write(

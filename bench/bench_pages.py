@@ -1,7 +1,8 @@
-"""Project list at scale: seed_demo --scale N into a temporary SQLite database, then time the
-list page (plain, searched, filtered) as `supervisor`, with its query count and SQL time.
+"""Pages at scale: seed_demo --scale N into a temporary SQLite database, then time the project
+list (plain, searched, filtered), a project page and the hazard ledger as `supervisor`, with
+each page's query count and SQL time.
 
-Usage: DEBUG=1 .venv/bin/python bench/bench_project_list.py [--scale 100] [--runs 20]
+Usage: DEBUG=1 .venv/bin/python bench/bench_pages.py [--scale 100] [--runs 20]
 """
 
 import argparse
@@ -34,6 +35,7 @@ def main():
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from anjian.accounts.models import User
+    from anjian.hazards.models import Hazard
     from anjian.projects.models import Project
 
     call_command("migrate", verbosity=0)
@@ -52,6 +54,10 @@ def main():
         "search by company name": "/projects/?q=京通建工",
         "filter street+status, sort by name": "/projects/?street=3&status=under_construction&sort=name",
         "page 50": "/projects/?page=50",
+        "project page": f"/projects/{first}/",
+        "ledger first page": "/hazards/",
+        "ledger: open, overdue, text": "/hazards/?open=on&overdue=on&q=脚手架",
+        "ledger: grade+status, sort deadline": "/hazards/?grade=major&status=closed&sort=deadline",
     }
     for label, url in cases.items():
         client.get(url)  # warm
