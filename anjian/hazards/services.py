@@ -527,7 +527,11 @@ def resumption_review(
 
 
 def _lock(hazard) -> Hazard:
-    return Hazard.objects.select_for_update().select_related("project", "notice").get(pk=hazard.pk)
+    return (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("project", "notice")
+        .get(pk=hazard.pk)
+    )
 
 
 def _transition(hazard, by, action, comment=""):
