@@ -123,9 +123,56 @@ def seed_loop(*, stdout, quiet=False):
                 action="dispute",
                 comment="该部位已按经审批的专项方案施工，请复核",
             )
+    _stop_notice_waiting_for_resumption(svc)
+    _first_project_awaiting_engineer(svc)
     counts = escalate_overdue(now=now)
     if not quiet:
         stdout.write(f"Demo hazards: {len(hazards)} hazards; escalation pass: {dict(counts)}.")
+
+
+def _stop_notice_waiting_for_resumption(svc):
+    """The demo's stop-work notice: rectified and reviewed, its resumption awaits the chief."""
+    from .models import RectificationNotice
+
+    notice = RectificationNotice.objects.filter(kind="partial_stop").first()
+    if notice is None:
+        return
+    site = _account_for(notice.project, "pm")
+    engineer = _account_for(notice.project, "chief_engineer")
+    for index, hazard in enumerate(notice.hazards.all()):
+        if hazard.status in ("issued", "rectifying"):
+            _reply(svc, hazard, site, seed=900 + index)
+        hazard.refresh_from_db()
+        if hazard.status == "replied" and engineer and notice.project.engineer_confirms_rectification:
+            svc.hazard_act(hazard=hazard, by=engineer, action="confirm", comment="已现场核实")
+            hazard.refresh_from_db()
+        if hazard.status in ("replied", "confirmed"):
+            svc.hazard_act(hazard=hazard, by=hazard.created_by, action="accept", review_mode="onsite")
+    svc.resumption_apply(
+        notice=notice,
+        by=site,
+        statement="塔吊限位装置已更换并经检测合格，作业半径内已设置警戒区，申请恢复塔吊作业。",
+    )
+
+
+def _first_project_awaiting_engineer(svc):
+    """On the first demo project, pm has replied to one hazard: the engineer must confirm it."""
+    from .models import Hazard
+
+    hazards = list(
+        Hazard.objects.filter(project__code="TZ-DEMO-00001", status="issued").order_by("found_at")
+    )
+    if len(hazards) < 2:
+        return  # keep at least one hazard for pm to rectify
+    pm = _account_for(hazards[0].project, "pm")
+    if pm is not None:
+        _reply(svc, hazards[0], pm, seed=777)
+    # One of the first project's hazards ran 4 days past its deadline: the escalation pass that
+    # follows warns the project and escalates it to the chief and the group HQ.
+    late = timezone.now() - datetime.timedelta(days=4)
+    Hazard.objects.filter(pk=hazards[1].pk).update(
+        deadline=late, next_escalation_at=late - datetime.timedelta(hours=24), escalation_level=0
+    )
 
 
 def _account_for(project, role):

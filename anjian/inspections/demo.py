@@ -111,7 +111,8 @@ def seed_records(*, stdout, quiet=False):
         lead = users["supervisor"] if index % 2 == 0 else users["chief"]
         partner = users["supervisor2"]
         days_ago = 3 + index * 4
-        template = templates["jgj59-2011"] if index % 3 != 2 else templates["daily-patrol"]
+        scored = index % 3 != 2 and index != 0  # the first project gets a patrol with 3 findings
+        template = templates["jgj59-2011"] if scored else templates["daily-patrol"]
         _record(
             project=project,
             template=template,
@@ -198,7 +199,7 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
                     inspection=inspection, section=section, by=lead, result=AnswerResult.COMPLIANT
                 )
         else:
-            for answer in rng.sample(list(answers.values()), k=rng.randint(1, 3)):
+            for answer in rng.sample(list(answers.values()), k=3 if seed == 0 else rng.randint(1, 3)):
                 svc.inspection_answer(
                     inspection=inspection,
                     item=answer.item,
@@ -260,7 +261,13 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
                 image_data=_scribble(seed + 500),
                 signer_name=member.name,
             )
-        svc.inspection_finish(inspection=inspection, by=lead)
+        stop = seed == 3 and bool(problems)  # one stop-work notice, to show resumption
+        svc.inspection_finish(
+            inspection=inspection,
+            by=lead,
+            notice_kind="partial_stop" if stop else "rectify",
+            stop_scope="1#塔吊及其作业半径范围" if stop else "",
+        )
         Inspection.objects.filter(pk=inspection.pk).update(
             finished_at=started + datetime.timedelta(hours=2)
         )
