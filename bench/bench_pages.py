@@ -46,8 +46,10 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="supervisor"))
     print(
-        f"seed_demo --scale {args.scale}: {seed_seconds:.1f} s, {Project.objects.count()} projects"
+        f"seed_demo --scale {args.scale}: {seed_seconds:.1f} s, {Project.objects.count()} "
+        f"projects, {Hazard.objects.count()} hazards"
     )
+    first = Project.objects.get(code="TZ-DEMO-00001").pk
     cases = {
         "list": "/projects/",
         "search by permit fragment": "/projects/?q=2026031501",

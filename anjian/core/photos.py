@@ -562,3 +562,29 @@ def _local_text(moment: datetime.datetime) -> str:
 def _format_mb(max_bytes: int) -> str:
     """Byte limit as a short MB figure: 20, 0.5."""
     return f"{max_bytes / (1024 * 1024):g}"
+
+
+def store_evidence(photo, data: bytes, *, project_name: str, operator, operator_label="检查人"):
+    """Process `data` and fill an evidence-photo model instance (original/image/thumbnail
+    FileFields, sha256, taken_at): the original kept as uploaded, a stamped display copy and a
+    thumbnail. Saves nothing to the database; raises PhotoError with a Chinese message."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    taken_at, gps = photo_metadata(data)
+    lines = stamp_lines_for(
+        server_time=timezone.localtime(),
+        project_name=project_name,
+        operator_name=operator.get_full_name() or operator.username,
+        taken_at=taken_at,
+        location=gps,
+        operator_label=operator_label,
+    )
+    processed = process_photo(data, stamp_lines=lines)
+    base = processed.original_sha256[:16]
+    photo.sha256 = processed.original_sha256
+    photo.taken_at = processed.taken_at
+    photo.original.save(f"{base}.{processed.original_ext}", ContentFile(data), save=False)
+    photo.image.save(f"{base}-s.jpg", ContentFile(processed.display_jpeg), save=False)
+    photo.thumbnail.save(f"{base}-t.jpg", ContentFile(processed.thumbnail_jpeg), save=False)
+    return processed

@@ -143,11 +143,17 @@ def _stop_notice_waiting_for_resumption(svc):
         if hazard.status in ("issued", "rectifying"):
             _reply(svc, hazard, site, seed=900 + index)
         hazard.refresh_from_db()
-        if hazard.status == "replied" and engineer and notice.project.engineer_confirms_rectification:
+        if (
+            hazard.status == "replied"
+            and engineer
+            and notice.project.engineer_confirms_rectification
+        ):
             svc.hazard_act(hazard=hazard, by=engineer, action="confirm", comment="已现场核实")
             hazard.refresh_from_db()
         if hazard.status in ("replied", "confirmed"):
-            svc.hazard_act(hazard=hazard, by=hazard.created_by, action="accept", review_mode="onsite")
+            svc.hazard_act(
+                hazard=hazard, by=hazard.created_by, action="accept", review_mode="onsite"
+            )
     svc.resumption_apply(
         notice=notice,
         by=site,

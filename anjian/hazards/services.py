@@ -17,7 +17,7 @@ from anjian.accounts.models import AgencySettings, User
 from anjian.core.errors import DomainError
 from anjian.core.errors import PermissionDenied as NotAllowed
 from anjian.core.numbering import next_number
-from anjian.core.photos import PhotoError, photo_metadata, process_photo, stamp_lines_for
+from anjian.core.photos import PhotoError, store_evidence
 from anjian.inspections.choices import HazardGrade, InspectionSource
 from anjian.projects.choices import (
     CONTRACTOR_ROLES,
@@ -168,31 +168,17 @@ def _notify_after_commit(**kwargs):
 
 
 def _add_photo(hazard, by, data: bytes, kind, event=None, operator_label="整改人"):
+    photo = HazardPhoto(hazard=hazard, event=event, kind=kind, uploaded_by=by)
     try:
-        taken_at, gps = photo_metadata(data)
-        lines = stamp_lines_for(
-            server_time=timezone.localtime(),
+        store_evidence(
+            photo,
+            data,
             project_name=hazard.project.name,
-            operator_name=by.get_full_name() or by.username,
-            taken_at=taken_at,
-            location=gps,
+            operator=by,
             operator_label=operator_label,
         )
-        processed = process_photo(data, stamp_lines=lines)
     except PhotoError as error:
         raise DomainError(str(error), field="photos") from None
-    base = processed.original_sha256[:16]
-    photo = HazardPhoto(
-        hazard=hazard,
-        event=event,
-        kind=kind,
-        sha256=processed.original_sha256,
-        taken_at=processed.taken_at,
-        uploaded_by=by,
-    )
-    photo.original.save(f"{base}.{processed.original_ext}", ContentFile(data), save=False)
-    photo.image.save(f"{base}-s.jpg", ContentFile(processed.display_jpeg), save=False)
-    photo.thumbnail.save(f"{base}-t.jpg", ContentFile(processed.thumbnail_jpeg), save=False)
     photo.save()
     return photo
 

@@ -199,7 +199,9 @@ def _record(*, project, template, lead, partner, rng, started, finish, site_sign
                     inspection=inspection, section=section, by=lead, result=AnswerResult.COMPLIANT
                 )
         else:
-            for answer in rng.sample(list(answers.values()), k=3 if seed == 0 else rng.randint(1, 3)):
+            for answer in rng.sample(
+                list(answers.values()), k=3 if seed == 0 else rng.randint(1, 3)
+            ):
                 svc.inspection_answer(
                     inspection=inspection,
                     item=answer.item,

@@ -17,7 +17,7 @@ from anjian.accounts.models import AgencySettings
 from anjian.core.errors import DomainError
 from anjian.core.errors import PermissionDenied as NotAllowed
 from anjian.core.numbering import next_number
-from anjian.core.photos import PhotoError, photo_metadata, process_photo, stamp_lines_for
+from anjian.core.photos import PhotoError, store_evidence
 from anjian.projects.choices import CONTRACTOR_ROLES, SUPERVISION_ROLES
 from anjian.projects.models import Project, ProjectMember
 
@@ -311,34 +311,16 @@ def inspection_photo_add(
         raise DomainError(_("The item belongs to another inspection."))
     if finding is not None and finding.inspection_id != inspection.pk:
         raise DomainError(_("The finding belongs to another inspection."))
-    now = timezone.localtime()
+    photo = InspectionPhoto(
+        inspection=inspection, answer=answer, finding=finding, caption=caption[:200], uploaded_by=by
+    )
     try:
-        taken_at, gps = photo_metadata(data)
-        lines = stamp_lines_for(
-            server_time=now,
-            project_name=inspection.project.name,
-            operator_name=by.get_full_name() or by.username,
-            taken_at=taken_at,
-            location=gps,
-        )
-        processed = process_photo(data, stamp_lines=lines)
+        processed = store_evidence(photo, data, project_name=inspection.project.name, operator=by)
     except PhotoError as error:
         raise DomainError(str(error), field="photo") from None
-    base = f"{processed.original_sha256[:16]}"
-    photo = InspectionPhoto(
-        inspection=inspection,
-        answer=answer,
-        finding=finding,
-        sha256=processed.original_sha256,
-        taken_at=processed.taken_at,
-        latitude=_coordinate(processed.gps[0]) if processed.gps else None,
-        longitude=_coordinate(processed.gps[1]) if processed.gps else None,
-        caption=caption[:200],
-        uploaded_by=by,
-    )
-    photo.original.save(f"{base}.{processed.original_ext}", ContentFile(data), save=False)
-    photo.image.save(f"{base}-s.jpg", ContentFile(processed.display_jpeg), save=False)
-    photo.thumbnail.save(f"{base}-t.jpg", ContentFile(processed.thumbnail_jpeg), save=False)
+    if processed.gps:
+        photo.latitude = _coordinate(processed.gps[0])
+        photo.longitude = _coordinate(processed.gps[1])
     photo.save()
     _void_signatures(inspection, by, _("The record changed after signing."))
     return photo
