@@ -82,6 +82,24 @@ def todo_items(user):
                 icon="tools",
             )
         )
+    if user.agency_role == "chief":
+        from .models import ResumptionApplication
+
+        waiting = ResumptionApplication.objects.filter(
+            status="submitted", notice__agency_id=user.organization_id
+        ).select_related("notice__project")
+        for application in waiting[:50]:
+            items.append(
+                TodoItem(
+                    kind_label=str(_("Approve resumption")),
+                    title=f"{application.notice.get_kind_display()} {application.notice.number}",
+                    url=application.notice.get_absolute_url(),
+                    due=None,
+                    overdue=False,
+                    detail=application.notice.project.name,
+                    icon="sign-stop",
+                )
+            )
     for label, qs, icon in (
         (_("Confirm a rectification"), hazards_to_confirm(user), "clipboard-check"),
         (_("Review a rectification"), hazards_to_review(user), "search"),

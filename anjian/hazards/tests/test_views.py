@@ -135,3 +135,14 @@ def test_finishing_from_the_page_issues_the_chosen_notice(world, client_as, supe
     assert (
         'data-testid="issued-notice"' in client.get(inspection.get_absolute_url()).content.decode()
     )
+
+
+def test_chief_sees_a_resumption_application_among_the_todos(world, issue, client_as):
+    from anjian.hazards import services as svc
+    from anjian.hazards.tests.test_services import reply
+
+    notice = issue(kind="full_stop")
+    reply(notice.hazards.get(), world.users["pm"])
+    svc.resumption_apply(notice=notice, by=world.users["pm"], statement="已整改完毕")
+    body = client_as("chief").get(reverse("notifications:todos")).content.decode()
+    assert notice.number in body and notice.get_absolute_url() in body
