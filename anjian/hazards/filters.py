@@ -80,7 +80,9 @@ class LedgerFilterForm(forms.Form):
         self.fields["project"].queryset = projects.order_by("name")
         # Thousands of projects make a select too big to render: offer only the chosen one
         # (links from a project page or a chart set it; the search box finds by project name).
-        chosen = projects.filter(pk=self.data.get("project") or 0).values_list("pk", "name")
+        chosen = []
+        if str(self.data.get("project") or "").isdigit():
+            chosen = list(projects.filter(pk=self.data["project"]).values_list("pk", "name"))
         self.fields["project"].widget.choices = [("", _("All projects")), *chosen]
         organizations = Organization.objects.visible_to(user)
         self.fields["contractor"].queryset = organizations.filter(kind=OrgKind.CONTRACTOR)
