@@ -66,7 +66,10 @@ def seed_loop(*, stdout, quiet=False):
     now = timezone.now()
     for hazard in hazards:
         finished = hazard.inspection.finished_at or now
-        shift = now - finished
+        # Whole days, so deadlines stay at the end of a day (23:59:59) as the services set them.
+        shift = datetime.timedelta(
+            days=(timezone.localdate(now) - timezone.localtime(finished).date()).days
+        )
         Hazard.objects.filter(pk=hazard.pk).update(
             found_at=hazard.inspection.started_at,
             issued_at=finished,

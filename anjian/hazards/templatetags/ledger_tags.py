@@ -17,3 +17,14 @@ def deadline_state(hazard, now):
         days = max(1, (timezone.localdate(now) - timezone.localdate(hazard.deadline)).days)
         return {"overdue": True, "days": days, "running": False}
     return {"overdue": False, "days": 0, "running": hazard.status in AWAITING_CONTRACTOR}
+
+
+@register.filter
+def hazard_status_label(value):
+    """The label of a hazard status code (timeline events store codes)."""
+    from anjian.hazards.choices import HazardStatus
+
+    try:
+        return HazardStatus(value).label
+    except ValueError:
+        return value
