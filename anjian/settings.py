@@ -52,14 +52,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("ANJIAN_TESTING", "pytest" in sys.modules)
 
+VAR_DIR = Path(os.environ.get("ANJIAN_VAR_DIR", BASE_DIR / "var"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    # `make run` generates this file once; management commands then need no extra setup.
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "django-insecure-anjian-development-only-key-do-not-use-in-production"
     else:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY (a long random string) in the environment; "
-            "a development default is only used with DEBUG=1. `make run` creates var/secret_key."
+            "SECRET_KEY is not set. Set SECRET_KEY (a long random string) in the environment or "
+            "in var/secret_key (`make run` creates it); a development default is only used with "
+            "DEBUG=1."
         )
 elif len(SECRET_KEY) < 32 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long in production.")
@@ -131,7 +136,6 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-VAR_DIR = Path(os.environ.get("ANJIAN_VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     scheme = urlparse(DATABASE_URL).scheme

@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass, fields
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -244,8 +243,3 @@ def disputes_to_resolve(user) -> QuerySet[Hazard]:
     return Hazard.objects.filter(
         agency_id=user.organization_id, status=HazardStatus.DISPUTED
     ).select_related("project")
-
-
-def require(condition: bool):
-    if not condition:
-        raise PermissionDenied

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -271,11 +271,6 @@ class ProjectParticipant(ChangeLoggedModel):
         return self.project
 
 
-class ProjectMemberQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
-
-
 class ProjectMember(ChangeLoggedModel):
     """A key person on a project (项目经理, 专职安全员, 总监…), with an account when they log in."""
 
@@ -306,8 +301,6 @@ class ProjectMember(ChangeLoggedModel):
     safety_cert_no = models.CharField(_("safety certificate number"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = ProjectMemberQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("key person")
         verbose_name_plural = _("key people")
@@ -319,11 +312,6 @@ class ProjectMember(ChangeLoggedModel):
 
     def changelog_parent(self):
         return self.project
-
-
-def projects_with_role(user, roles) -> Q:
-    """A Q selecting projects on which `user` holds one of `roles`."""
-    return Q(members__user=user, members__role__in=list(roles), members__is_active=True)
 
 
 __all__ = [

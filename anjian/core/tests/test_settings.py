@@ -28,13 +28,19 @@ def load_settings(**env):
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = load_settings(SECRET_KEY="")
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = load_settings(SECRET_KEY="", ANJIAN_VAR_DIR=str(tmp_path))
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
 
 
-def test_debug_allows_the_development_secret_key():
-    result = load_settings(SECRET_KEY="", DEBUG="1")
+def test_the_key_generated_by_make_run_is_read_from_the_var_folder(tmp_path):
+    (tmp_path / "secret_key").write_text("k" * 50 + "\n")
+    result = load_settings(SECRET_KEY="", ANJIAN_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_allows_the_development_secret_key(tmp_path):
+    result = load_settings(SECRET_KEY="", DEBUG="1", ANJIAN_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
 
 

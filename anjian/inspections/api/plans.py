@@ -9,6 +9,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -195,14 +196,14 @@ class DrawOut(Schema):
 def _users(ids):
     users = list(User.objects.filter(pk__in=set(ids)))
     if len(users) != len(set(ids)):
-        raise DomainError("检查人员不存在。")
+        raise DomainError(_("No such inspector."))
     return users
 
 
 def _templates(ids):
     templates = list(ChecklistTemplate.objects.filter(pk__in=set(ids)))
     if len(templates) != len(set(ids)):
-        raise DomainError("检查表不存在。")
+        raise DomainError(_("No such checklist."))
     return templates
 
 

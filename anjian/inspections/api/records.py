@@ -281,7 +281,7 @@ def inspection_finding(request, inspection_id: int, payload: FindingIn):
     if payload.major_clause:
         clause = MajorHazardClause.objects.filter(code=payload.major_clause).first()
         if clause is None:
-            raise DomainError("未知的重大事故隐患条款编号。", field="major_clause")
+            raise DomainError(_("Unknown major-hazard clause code."), field="major_clause")
     finding = svc.finding_save(
         inspection=inspection,
         by=request.auth,

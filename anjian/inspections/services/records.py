@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import datetime
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
@@ -736,7 +735,3 @@ def inspection_reopen(*, inspection: Inspection, by, reason: str) -> Inspection:
     _event(inspection, InspectionEvent.Type.REOPENED, by, reason)
     _void_signatures(inspection, by, _("Record reopened: %(reason)s") % {"reason": reason})
     return inspection
-
-
-def is_overdue_visit(visit, today: datetime.date) -> bool:
-    return visit.status == VisitStatus.PLANNED and visit.date < today
