@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "anjian.projects",
     "anjian.notifications",
     "anjian.inspections",
+    "anjian.dangerous_works",
     "anjian.hazards",
     "anjian.api",
 ]

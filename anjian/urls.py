@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("anjian.inspections.urls")),
     path("", include("anjian.notifications.urls")),
     path("", include("anjian.hazards.urls")),
+    path("", include("anjian.dangerous_works.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

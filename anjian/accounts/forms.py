@@ -136,6 +136,9 @@ class AgencySettingsForm(forms.Form):
     full_stop_pattern = forms.CharField(label=_("Full stop-work notice number"), max_length=80)
     resume_pattern = forms.CharField(label=_("Resumption notice number"), max_length=80)
     letter_pattern = forms.CharField(label=_("Supervision letter number"), max_length=80)
+    dangerous_work_pattern = forms.CharField(
+        label=_("Dangerous work register number"), max_length=80
+    )
     min_inspectors = forms.IntegerField(
         label=_("Minimum inspectors per supervision inspection"), min_value=1, max_value=10
     )
@@ -164,7 +167,15 @@ class AgencySettingsForm(forms.Form):
         ),
     )
 
-    PATTERN_KINDS = ("inspection", "rectify", "partial_stop", "full_stop", "resume", "letter")
+    PATTERN_KINDS = (
+        "inspection",
+        "rectify",
+        "partial_stop",
+        "full_stop",
+        "resume",
+        "letter",
+        "dangerous_work",
+    )
     NOTIFY_TARGETS = {"contractor", "supervisor", "chief", "group"}
 
     def clean(self):

@@ -11,6 +11,7 @@ DEFAULT_PATTERNS = {
     "full_stop": "〔{year}〕安监停字第{seq:04d}号",
     "resume": "〔{year}〕安监复字第{seq:04d}号",
     "letter": "〔{year}〕安监督字第{seq:04d}号",
+    "dangerous_work": "WDGC-{year}-{seq:04d}",
 }
 
 

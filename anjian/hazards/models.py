@@ -130,6 +130,14 @@ class Hazard(TimeStampedModel):
     description = models.TextField(_("description"))
     location = models.CharField(_("place on site"), max_length=120)
     category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    dangerous_work = models.ForeignKey(
+        "dangerous_works.DangerousWork",
+        verbose_name=_("dangerous work"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+    )
     grade = models.CharField(
         _("grade"),
         max_length=10,

@@ -251,6 +251,7 @@ def hazards_from_inspection(
             description=finding.description,
             location=finding.location,
             category=finding.category,
+            dangerous_work_id=finding.dangerous_work_id,
             grade=finding.grade,
             major_clause=finding.major_clause,
             responsible_org=contractor,

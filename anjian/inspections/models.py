@@ -454,6 +454,14 @@ class Finding(TimeStampedModel):
         related_name="+",
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
+    dangerous_work = models.ForeignKey(
+        "dangerous_works.DangerousWork",
+        verbose_name=_("dangerous work"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
     deadline_days = models.PositiveSmallIntegerField(
         _("suggested deadline (days)"), null=True, blank=True, help_text=_("0 = immediately")
     )
