@@ -39,7 +39,9 @@ def signatures_for(work, action) -> list[dict]:
                 for n, t, e in EXPERTS[:count]
             ]
         else:
-            out += [{"role": role, "name": f"{role}签字人{i}", "image": image} for i in range(count)]
+            out += [
+                {"role": role, "name": f"{role}签字人{i}", "image": image} for i in range(count)
+            ]
     return out
 
 

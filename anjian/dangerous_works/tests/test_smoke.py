@@ -1,5 +1,5 @@
 from anjian.dangerous_works import workflow
-from anjian.dangerous_works.testing import register, step, walk, work_objects
+from anjian.dangerous_works.testing import step, work_objects
 
 
 def test_excavation_walks_to_completion(world):
