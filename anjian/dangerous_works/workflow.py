@@ -85,7 +85,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (APPROVED, DISCLOSE): (DISCLOSED, frozenset({CONTRACTOR})),
     (DISCLOSED, START): (IN_PROGRESS, frozenset({CONTRACTOR})),
     (IN_PROGRESS, REQUEST_ACCEPTANCE): (ACCEPTANCE, frozenset({CONTRACTOR})),
-    (ACCEPTANCE, ACCEPT): (IN_PROGRESS, frozenset({CONTRACTOR})),
+    (ACCEPTANCE, ACCEPT): (IN_PROGRESS, frozenset({CONTRACTOR, CHIEF_ENGINEER})),
     (ACCEPTANCE, REJECT_ACCEPTANCE): (IN_PROGRESS, frozenset({CONTRACTOR, ENGINEER})),
     (IN_PROGRESS, COMPLETE): (COMPLETED, frozenset({CONTRACTOR})),
     **{
@@ -299,6 +299,12 @@ def mermaid() -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {IDENTIFIED}: 登记（列入危大工程清单）"]
     for (status, action), (target, who) in TRANSITIONS.items():
         roles = "/".join(ROLE_LABELS[r] for r in sorted(who))
+        if target == PREVIOUS:
+            for back in _BUILDING:
+                lines.append(
+                    f"    {status} --> {back}: {ACTION_LABELS[action]}（{roles}，回到停工前状态）"
+                )
+            continue
         lines.append(f"    {status} --> {target}: {ACTION_LABELS[action]}（{roles}）")
         if action == APPROVE_REVIEW:
             lines.append(

@@ -5,9 +5,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from anjian.dangerous_works import workflow as dangerous_work_workflow
 from anjian.hazards import workflow as hazard_workflow
 
-DOCS = {"hazard-rectification.md": hazard_workflow.markdown}
+DOCS = {
+    "hazard-rectification.md": hazard_workflow.markdown,
+    "dangerous-works.md": dangerous_work_workflow.markdown,
+}
 
 
 class Command(BaseCommand):
