@@ -45,6 +45,7 @@ class HazardOut(Schema):
     closed_at: datetime.datetime | None
     notice_id: int | None
     inspection_id: int | None
+    dangerous_work_id: int | None = None
     responsible_org_id: int | None
     responsible_person: str
     rejections: int

@@ -12,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from anjian.accounts.models import User
 from anjian.core.errors import DomainError
 from anjian.core.errors import PermissionDenied as NotAllowed
+from anjian.dangerous_works.models import DangerousWork
 from anjian.projects.models import Project
 
 from ..models import (
@@ -61,6 +62,7 @@ class FindingOut(Schema):
     grade: str
     major_clause: str | None = None
     deadline_days: int | None
+    dangerous_work_id: int | None = None
 
     @staticmethod
     def resolve_item_id(obj):
@@ -159,6 +161,9 @@ class FindingIn(Schema):
     major_clause: str | None = Field(None, description="Clause code, e.g. MH2024-7-2")
     deadline_days: int | None = None
     item_id: int | None = None
+    dangerous_work_id: int | None = Field(
+        None, description="A dangerous work (危大工程) of the inspected project"
+    )
 
 
 class SignIn(Schema):
@@ -282,6 +287,14 @@ def inspection_finding(request, inspection_id: int, payload: FindingIn):
         clause = MajorHazardClause.objects.filter(code=payload.major_clause).first()
         if clause is None:
             raise DomainError(_("Unknown major-hazard clause code."), field="major_clause")
+    work = None
+    if payload.dangerous_work_id:
+        # Only the inspected project's works: an id elsewhere reads as unknown (no existence leak).
+        work = DangerousWork.objects.filter(
+            pk=payload.dangerous_work_id, project_id=inspection.project_id
+        ).first()
+        if work is None:
+            raise DomainError(_("Unknown dangerous work."), field="dangerous_work")
     finding = svc.finding_save(
         inspection=inspection,
         by=request.auth,
@@ -291,6 +304,7 @@ def inspection_finding(request, inspection_id: int, payload: FindingIn):
         grade=payload.grade,
         major_clause=clause,
         deadline_days=payload.deadline_days,
+        dangerous_work=work,
     )
     return Status(201, finding)
 

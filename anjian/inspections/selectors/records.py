@@ -49,7 +49,9 @@ def fill_page_data(inspection: Inspection) -> list[dict]:
         .order_by("item__section__order", "item__section_id", "item__order", "item_id")
     )
     findings: dict[int, list] = {}
-    for finding in Finding.objects.filter(inspection=inspection).select_related("major_clause"):
+    for finding in Finding.objects.filter(inspection=inspection).select_related(
+        "major_clause", "dangerous_work"
+    ):
         findings.setdefault(finding.answer_id, []).append(finding)
     photos: dict[int, list] = {}
     for photo in InspectionPhoto.objects.filter(inspection=inspection):
@@ -72,7 +74,7 @@ def fill_page_data(inspection: Inspection) -> list[dict]:
 
 def answer_with_extras(answer: InspectionAnswer) -> InspectionAnswer:
     """One answer with its findings and photos attached, for the item partial."""
-    answer.finding_list = list(answer.findings.select_related("major_clause"))
+    answer.finding_list = list(answer.findings.select_related("major_clause", "dangerous_work"))
     answer.photo_list = list(answer.photos.all())
     return answer
 

@@ -340,8 +340,13 @@ def finding_save(
     deadline_days=None,
     answer: InspectionAnswer | None = None,
     finding: Finding | None = None,
+    dangerous_work=None,
 ) -> Finding:
-    """Create or update a finding; a 重大 finding must cite a clause of the 2024 standard."""
+    """Create or update a finding; a 重大 finding must cite a clause of the 2024 standard.
+
+    `dangerous_work` links the finding to a 危大工程 of the inspected project (None unlinks
+    it); the first time a finding is linked to a work, the work's timeline gets an
+    "inspected" step."""
     inspection = _lock(inspection)
     _require_open(inspection)
     _require_editor(inspection, by)
@@ -361,6 +366,10 @@ def finding_save(
         major_clause = None
     if answer is not None and answer.inspection_id != inspection.pk:
         raise DomainError(_("The item belongs to another inspection."))
+    if dangerous_work is not None and dangerous_work.project_id != inspection.project_id:
+        raise DomainError(
+            _("The dangerous work belongs to another project."), field="dangerous_work"
+        )
     if finding is None:
         finding = Finding(inspection=inspection, created_by=by)
     elif finding.inspection_id != inspection.pk:
@@ -371,11 +380,30 @@ def finding_save(
     finding.grade = grade
     finding.major_clause = major_clause
     finding.deadline_days = deadline_days
+    finding.dangerous_work = dangerous_work
     if finding.answer is not None:
         finding.category = finding.answer.item.section.title
     finding.save()
+    if dangerous_work is not None:
+        _record_work_inspected(dangerous_work, inspection, finding, by)
     _void_signatures(inspection, by, _("The record changed after signing."))
     return finding
+
+
+def _record_work_inspected(work, inspection, finding, by):
+    """Write the work's "inspected" step, once per finding linked to it."""
+    from anjian.dangerous_works.models import WorkStep
+
+    steps = WorkStep.objects.filter(work=work, action="inspected", payload__finding=finding.pk)
+    if steps.exists():
+        return
+    WorkStep.objects.create(
+        work=work,
+        action="inspected",
+        actor=by,
+        comment=finding.description,
+        payload={"inspection": inspection.pk, "finding": finding.pk},
+    )
 
 
 @transaction.atomic

@@ -130,7 +130,7 @@ def _detail_context(request, inspection):
         for section in sections:
             for answer in section["answers"]:
                 if answer.result == AnswerResult.NONCOMPLIANT and not answer.finding_list:
-                    answer.new_finding_form = finding_form_for(answer)
+                    answer.new_finding_form = finding_form_for(answer, inspection)
     total = sum(len(s["answers"]) for s in sections)
     answered = sum(s["answered"] for s in sections)
     current_hash = (
@@ -149,12 +149,14 @@ def _detail_context(request, inspection):
             "done": answered,
             "pct": int(answered * 100 / total) if total else 100,
         },
-        "findings": inspection.findings.select_related("answer__item", "major_clause"),
+        "findings": inspection.findings.select_related(
+            "answer__item", "major_clause", "dangerous_work"
+        ),
         "signatures": signatures,
         "valid_signatures": [s for s in signatures if s.is_valid],
         "problems": svc.finish_problems(inspection) if editable else [],
         "score": svc.inspection_score(inspection) if inspection.template.is_scored else None,
-        "finding_form": FindingForm(),
+        "finding_form": FindingForm(inspection=inspection),
         "grades": HazardGrade.choices,
         "results": AnswerResult,
         "events": inspection.events.select_related("actor"),
@@ -211,7 +213,7 @@ def _item_response(request, inspection, answer):
             pk=answer.pk
         )
     )
-    answer.new_finding_form = finding_form_for(answer)
+    answer.new_finding_form = finding_form_for(answer, inspection)
     return render(
         request,
         "inspections/records/_item.html",
@@ -220,7 +222,7 @@ def _item_response(request, inspection, answer):
             "inspection": inspection,
             "editable": True,
             "results": AnswerResult,
-            "finding_form": FindingForm(),
+            "finding_form": FindingForm(inspection=inspection),
             "oob_progress": True,
             "progress": _progress(inspection),
         },
@@ -354,7 +356,7 @@ def finding_create(request, pk):
         answer = get_object_or_404(
             InspectionAnswer, inspection=inspection, item_id=request.POST["item"]
         )
-    form = FindingForm(request.POST)
+    form = FindingForm(request.POST, inspection=inspection)
     if form.is_valid():
         try:
             svc.finding_save(
@@ -387,7 +389,7 @@ def finding_edit(request, pk, finding_pk):
     """Edit a finding."""
     inspection = inspection_for_user(request.user, pk, write=True)
     finding = get_object_or_404(Finding, inspection=inspection, pk=finding_pk)
-    form = FindingForm(request.POST or None, instance=finding)
+    form = FindingForm(request.POST or None, instance=finding, inspection=inspection)
     if request.method == "POST" and form.is_valid():
         try:
             svc.finding_save(
@@ -401,7 +403,13 @@ def finding_edit(request, pk, finding_pk):
     return render(
         request,
         "inspections/records/finding_edit.html",
-        {"inspection": inspection, "finding": finding, "form": form},
+        {
+            "inspection": inspection,
+            "finding": finding,
+            "form": form,
+            # the dangerous-work select is rendered on its own, with its clause suggestion
+            "fields": [f for f in form.visible_fields() if f.name != "dangerous_work"],
+        },
     )
 
 
