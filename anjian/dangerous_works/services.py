@@ -309,11 +309,17 @@ def _apply(work, data: dict):
     changed_level = work.pk is not None and (
         work.level != result.level or (work.category, work.subtype) != (category, subtype)
     )
+    changed_category = work.pk is not None and work.category != category
     work.category, work.subtype, work.params = category, subtype, params
     work.level, work.level_reasons = result.level, list(result.reasons)
     subcontractor = data.get("subcontractor")
-    if subcontractor is not None and not isinstance(subcontractor, Organization):
-        subcontractor = Organization.objects.filter(pk=subcontractor).first()
+    if subcontractor in ("", None):
+        subcontractor = None
+    elif not isinstance(subcontractor, Organization):
+        found = Organization.objects.filter(pk=subcontractor).first()
+        if found is None:
+            raise DomainError(_("Unknown organisation."), field="subcontractor")
+        subcontractor = found
     if (
         subcontractor is not None
         and not work.project.participants.filter(organization=subcontractor).exists()
@@ -326,7 +332,7 @@ def _apply(work, data: dict):
     setting = category_setting(category)
     if "needs_acceptance" in data:
         work.needs_acceptance = bool(data["needs_acceptance"])
-    elif work.pk is None:
+    elif work.pk is None or changed_category:
         work.needs_acceptance = setting.needs_acceptance
     if "needs_monitoring" in data:
         work.needs_monitoring = bool(data["needs_monitoring"])
@@ -565,6 +571,8 @@ def work_act(
     now=None,
 ) -> DangerousWork:
     """Take one step of the lifecycle (see workflow.py) with what the step must carry."""
+    if action not in workflow.ACTION_LABELS:
+        raise DomainError(_("Unknown step."), field="action")
     work = _lock(work)
     ctx = workflow_context(work, by)
     if not (workflow.roles_for_action(action) & ctx.roles):
@@ -777,6 +785,13 @@ def report_site_started(*, work, by, started_on: datetime.date, comment: str) ->
 # --- monitoring and patrols ------------------------------------------------------------------------
 
 
+def _aware(moment):
+    """A time without a zone is local time."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def _decimal(value, field, label):
     try:
         number = Decimal(str(value).strip())
@@ -821,7 +836,7 @@ def reading_add(
     if source not in MonitoringReading.Source.values:
         raise DomainError(_("Choose who measured."), field="source")
     now = timezone.now()
-    measured_at = measured_at or now
+    measured_at = _aware(measured_at) or now
     if measured_at > now + datetime.timedelta(minutes=5):
         raise DomainError(_("The measuring time cannot be in the future."), field="measured_at")
     is_alarm = abs(value) >= alarm_value
@@ -920,7 +935,7 @@ def patrol_add(
     if result == Patrol.Result.ABNORMAL and not notes:
         raise DomainError(_("Describe the problem found."), field="notes")
     now = timezone.now()
-    patrolled_at = patrolled_at or now
+    patrolled_at = _aware(patrolled_at) or now
     if patrolled_at > now + datetime.timedelta(minutes=5):
         raise DomainError(_("The patrol time cannot be in the future."), field="patrolled_at")
     patrol = Patrol.objects.create(
