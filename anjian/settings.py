@@ -301,6 +301,15 @@ ANJIAN_BASE_URL = os.environ.get("ANJIAN_BASE_URL", "").rstrip("/")
 if ANJIAN_BASE_URL and not ANJIAN_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("ANJIAN_BASE_URL must start with http:// or https://.")
 ANJIAN_PAGE_SIZE = env_int("ANJIAN_PAGE_SIZE", 25, minimum=5)
+# Map background tiles (a Leaflet URL template). Government networks often use 天地图 or an
+# internal tile server; empty shows the markers on a blank map (the default under tests).
+ANJIAN_MAP_TILES = os.environ.get(
+    "ANJIAN_MAP_TILES", "" if TESTING else "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+ANJIAN_MAP_ATTRIBUTION = os.environ.get("ANJIAN_MAP_ATTRIBUTION", "© OpenStreetMap")
+ANJIAN_MAP_CENTER = tuple(
+    float(x) for x in os.environ.get("ANJIAN_MAP_CENTER", "39.909,116.657").split(",")[:2]
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_MAX_PER_PAGE_SIZE = 200

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from anjian.api.api import api
 from anjian.core.testing.personas import PERSONAS, make_draft_template, make_template
+from anjian.dangerous_works.testing import PDF, work_objects
 from anjian.hazards.testing import hazard_objects
 from anjian.inspections.testing import jpeg, record_objects, signature_data_url
 
@@ -536,6 +538,113 @@ API_OPS.update(
                 "application_id": hazard_objects(w)["application"].pk,
             },
             body=lambda w: {"approve": False, "comment": "未整改到位"},
+        ),
+    }
+)
+
+
+# 危大工程 of project P (`work_objects`): one identified, one in the 监理's review, one under
+# construction with an open monitoring alarm and documents.
+DW_CONTRACTOR = frozenset({"pm", "safety"})
+DW_REGISTRARS = frozenset({"supervisor", "chief", "pm", "safety"})
+DW_SITE = frozenset({"pm", "safety", "engineer"})
+DW_REPORTERS = frozenset({"supervisor", "chief", "engineer"})
+
+
+def _dw(key):
+    return lambda w: {"work_id": work_objects(w)[key].pk}
+
+
+def _dw_body(w, **extra):
+    body = {
+        "name": "5#楼基坑",
+        "subtype": "PIT:excavation",
+        "params": {"excavation_depth": 4},
+        "location": "5#楼",
+    }
+    body.update(extra)
+    return body
+
+
+def _dw_rule(w):
+    from anjian.dangerous_works.models import ThresholdRule
+
+    work_objects(w)
+    return {"rule_id": ThresholdRule.objects.order_by("pk").first().pk}
+
+
+API_OPS.update(
+    {
+        ("get", "/api/v1/dangerous-works"): Op(SIGNED_IN),
+        ("post", "/api/v1/dangerous-works"): Op(
+            DW_REGISTRARS,
+            lambda w: work_objects(w) and {},
+            body=lambda w: _dw_body(w, project_id=w.projects["P"].pk),
+        ),
+        ("post", "/api/v1/dangerous-works/classify"): Op(
+            SIGNED_IN,
+            body=lambda w: {"subtype": "PIT:excavation", "params": {"excavation_depth": 5.5}},
+        ),
+        ("get", "/api/v1/dangerous-works/{work_id}"): Op(P_READERS, _dw("building")),
+        ("put", "/api/v1/dangerous-works/{work_id}"): Op(
+            DW_CONTRACTOR, _dw("identified"), body=_dw_body
+        ),
+        ("post", "/api/v1/dangerous-works/{work_id}/steps/{action}"): Op(
+            DW_CONTRACTOR,
+            lambda w: {"work_id": work_objects(w)["identified"].pk, "action": "draft"},
+            body=lambda w: {"comment": "开始编制"},
+        ),
+        ("post", "/api/v1/dangerous-works/{work_id}/site-started"): Op(
+            DW_REPORTERS,
+            _dw("identified"),
+            body=lambda w: {
+                "started_on": timezone.localdate().isoformat(),
+                "comment": "现场已开挖",
+            },
+        ),
+        ("get", "/api/v1/dangerous-works/{work_id}/timeline"): Op(P_READERS, _dw("building")),
+        ("get", "/api/v1/dangerous-works/{work_id}/documents"): Op(P_READERS, _dw("building")),
+        ("post", "/api/v1/dangerous-works/{work_id}/documents"): Op(
+            DW_SITE,
+            _dw("building"),
+            multipart=lambda w: {
+                "kind": "monitoring_report",
+                "title": "监测日报",
+                "file": SimpleUploadedFile("report.pdf", PDF),
+            },
+        ),
+        ("get", "/api/v1/dangerous-works/{work_id}/readings"): Op(P_READERS, _dw("building")),
+        ("post", "/api/v1/dangerous-works/{work_id}/readings"): Op(
+            DW_SITE,
+            _dw("building"),
+            body=lambda w: {
+                "point": "ZQS-1",
+                "quantity": "支护桩顶水平位移",
+                "value": "12",
+                "unit": "mm",
+                "alarm_value": "30",
+            },
+        ),
+        ("post", "/api/v1/dangerous-works/readings/{reading_id}/handle"): Op(
+            DW_SITE,
+            lambda w: {"reading_id": work_objects(w)["reading"].pk},
+            body=lambda w: {"handling": "加密监测，坡顶卸载"},
+        ),
+        ("get", "/api/v1/dangerous-works/{work_id}/patrols"): Op(P_READERS, _dw("building")),
+        ("post", "/api/v1/dangerous-works/{work_id}/patrols"): Op(
+            DW_CONTRACTOR,
+            _dw("building"),
+            body=lambda w: {"party": "contractor", "result": "normal"},
+        ),
+        ("get", "/api/v1/threshold-rules"): Op(SIGNED_IN),
+        ("put", "/api/v1/threshold-rules/{rule_id}"): Op(
+            ADMIN, _dw_rule, body=lambda w: {"threshold": "3.5"}
+        ),
+        ("get", "/api/v1/dangerous-work-categories"): Op(SIGNED_IN),
+        ("put", "/api/v1/dangerous-work-categories/{category}"): Op(
+            ADMIN,
+            lambda w: {"category": "PIT"},
+            body=lambda w: {"needs_acceptance": True, "monitoring": "super", "patrol_hours": 24},
         ),
     }
 )
