@@ -672,8 +672,10 @@ def work_act(
             work.approved_at = now
             fields.add("approved_at")
     elif action == workflow.DISCLOSE:
-        work.disclosed_at = now
-        fields.add("disclosed_at")
+        # A 未批先干 report is settled once the work is approved and briefed (its step stays in
+        # the timeline); it must not come back with a later plan change.
+        work.disclosed_at, work.site_started_reported_at = now, None
+        fields |= {"disclosed_at", "site_started_reported_at"}
     elif action == workflow.START:
         work.actual_start = work.actual_start or started_on
         fields.add("actual_start")
@@ -691,9 +693,8 @@ def work_act(
         fields.add("resume_to")
     elif action == workflow.CHANGE_PLAN:
         # 第十六条: a changed plan is reviewed again, and argued again when over threshold.
-        work.approved_at = None
-        work.disclosed_at = None
-        fields |= {"approved_at", "disclosed_at"}
+        work.approved_at = work.disclosed_at = work.accepted_at = None
+        fields |= {"approved_at", "disclosed_at", "accepted_at"}
         if work.is_over_threshold:
             work.argued = False
             fields.add("argued")
