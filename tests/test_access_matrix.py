@@ -650,6 +650,100 @@ API_OPS.update(
 )
 
 
+def _dwp(key):
+    return lambda w: {"pk": work_objects(w)[key].pk}
+
+
+def _dw_signature(w):
+    from anjian.dangerous_works.models import WorkSignature
+
+    return {"pk": WorkSignature.objects.filter(step__work=work_objects(w)["building"]).first().pk}
+
+
+DW_FORM = {
+    "name": "6#楼基坑",
+    "subtype": "PIT:excavation",
+    "param_excavation_depth": "4",
+    "location": "6#楼",
+}
+PAGES.update(
+    {
+        "dangerous_works:list": Row(get=SIGNED_IN),
+        "dangerous_works:map_data": Row(get=SIGNED_IN),
+        "dangerous_works:export": Row(get=SIGNED_IN),
+        "dangerous_works:classify": Row(get=SIGNED_IN),
+        "dangerous_works:thresholds": Row(get=AGENCY),
+        "dangerous_works:threshold_edit": Row(
+            post=ADMIN,
+            kwargs=lambda w: {"rule_pk": _dw_rule(w)["rule_id"]},
+            data=lambda w: {"threshold": "3.5", "is_active": "1"},
+        ),
+        "dangerous_works:category_edit": Row(
+            post=ADMIN,
+            kwargs=lambda w: {"category": "PIT"},
+            data=lambda w: {"needs_acceptance": "on", "monitoring": "super", "patrol_hours": "24"},
+        ),
+        "dangerous_works:project_tab": Row(get=P_READERS, kwargs=p),
+        "dangerous_works:register": Row(
+            get=DW_REGISTRARS, post=DW_REGISTRARS, kwargs=p, data=lambda w: DW_FORM
+        ),
+        "dangerous_works:detail": Row(get=P_READERS, kwargs=_dwp("building")),
+        "dangerous_works:edit": Row(
+            get=DW_CONTRACTOR,
+            post=DW_CONTRACTOR,
+            kwargs=_dwp("identified"),
+            data=lambda w: DW_FORM,
+        ),
+        "dangerous_works:act": Row(
+            post=DW_CONTRACTOR,
+            kwargs=lambda w: {**_dwp("identified")(w), "action": "draft"},
+            data=lambda w: {"comment": "开始编制"},
+        ),
+        "dangerous_works:document_upload": Row(
+            post=DW_SITE,
+            kwargs=_dwp("building"),
+            data=lambda w: {
+                "kind": "monitoring_report",
+                "title": "监测日报",
+                "file": SimpleUploadedFile("report.pdf", PDF),
+            },
+        ),
+        "dangerous_works:reading_add": Row(
+            post=DW_SITE,
+            kwargs=_dwp("building"),
+            data=lambda w: {
+                "point": "ZQS-2",
+                "quantity": "周边地表沉降",
+                "value": "8",
+                "unit": "mm",
+                "alarm_value": "30",
+                "source": "third_party",
+            },
+        ),
+        # The 监理 may record patrols too (as 监理单位): a contractor patrol from them is a 400.
+        "dangerous_works:patrol_add": Row(
+            post=DW_SITE,
+            kwargs=_dwp("building"),
+            data=lambda w: {"party": "contractor", "result": "normal"},
+        ),
+        "dangerous_works:site_started": Row(
+            post=DW_REPORTERS,
+            kwargs=_dwp("identified"),
+            data=lambda w: {"started_on": timezone.localdate().isoformat(), "comment": "已开挖"},
+        ),
+        "dangerous_works:document": Row(
+            get=P_READERS, kwargs=lambda w: {"pk": work_objects(w)["document"].pk}
+        ),
+        "dangerous_works:signature": Row(get=P_READERS, kwargs=_dw_signature),
+        "dangerous_works:alarm_handle": Row(
+            post=DW_SITE,
+            kwargs=lambda w: {"pk": work_objects(w)["reading"].pk},
+            data=lambda w: {"handling": "加密监测，坡顶卸载"},
+        ),
+    }
+)
+
+
 # --- the tests (after every row above) ------------------------------------------------------------
 
 
