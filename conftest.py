@@ -6,6 +6,15 @@ from django.test import Client
 from anjian.core.testing.personas import build_world
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploaded files of the tests go to a temporary folder, not to var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture
 def world(db):
     """One district with agencies, companies, projects P/Q/R and every persona."""
