@@ -1,5 +1,6 @@
 """Pages at scale: seed_demo --scale N into a temporary SQLite database, then time the project
-list (plain, searched, filtered), a project page and the hazard ledger as `supervisor`, with
+list (plain, searched, filtered), a project page, the hazard ledger and the 危大工程 district
+view (list, warnings, map, project tab, API) as `supervisor`, with
 each page's query count and SQL time.
 
 Usage: DEBUG=1 .venv/bin/python bench/bench_pages.py [--scale 100] [--runs 20]
@@ -35,6 +36,7 @@ def main():
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from anjian.accounts.models import User
+    from anjian.dangerous_works.models import DangerousWork
     from anjian.hazards.models import Hazard
     from anjian.projects.models import Project
 
@@ -47,7 +49,8 @@ def main():
     client.force_login(User.objects.get(username="supervisor"))
     print(
         f"seed_demo --scale {args.scale}: {seed_seconds:.1f} s, {Project.objects.count()} "
-        f"projects, {Hazard.objects.count()} hazards"
+        f"projects, {Hazard.objects.count()} hazards, {DangerousWork.objects.count()} "
+        "dangerous works"
     )
     first = Project.objects.get(code="TZ-DEMO-00001").pk
     cases = {
@@ -60,6 +63,11 @@ def main():
         "ledger first page": "/hazards/",
         "ledger: open, overdue, text": "/hazards/?open=on&overdue=on&q=脚手架",
         "ledger: grade+status, sort deadline": "/hazards/?grade=major&status=closed&sort=deadline",
+        "dangerous works: district view": "/dangerous-works/",
+        "dangerous works: any warning, on site": "/dangerous-works/?warning=any&on_site=1",
+        "dangerous works: map markers": "/dangerous-works/map.json",
+        "dangerous works: project tab": f"/projects/{first}/dangerous-works/",
+        "API dangerous works, first page": "/api/v1/dangerous-works",
     }
     for label, url in cases.items():
         client.get(url)  # warm

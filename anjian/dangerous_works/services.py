@@ -237,12 +237,9 @@ def _supervisors(project, chief=False) -> list[User]:
 
 
 def _notify(**kwargs):
-    def send():
-        from anjian.notifications.services import notify
+    from anjian.notifications.services import notify_on_commit
 
-        notify(**kwargs)
-
-    transaction.on_commit(send)
+    notify_on_commit(**kwargs)
 
 
 def _step(work, action, by, *, from_status="", to_status="", comment="", **payload) -> WorkStep:

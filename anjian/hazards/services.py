@@ -159,12 +159,9 @@ def _event(hazard, type_, by, *, from_status="", to_status="", comment="", **pay
 
 
 def _notify_after_commit(**kwargs):
-    def send():
-        from anjian.notifications.services import notify
+    from anjian.notifications.services import notify_on_commit
 
-        notify(**kwargs)
-
-    transaction.on_commit(send)
+    notify_on_commit(**kwargs)
 
 
 def _add_photo(hazard, by, data: bytes, kind, event=None, operator_label="整改人"):

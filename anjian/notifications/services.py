@@ -180,3 +180,8 @@ def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notify_on_commit(**kwargs) -> None:
+    """`notify(**kwargs)` once the current transaction commits (nothing if it rolls back)."""
+    transaction.on_commit(lambda: notify(**kwargs))
