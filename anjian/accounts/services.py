@@ -127,8 +127,11 @@ def agency_settings_save(*, settings_row, by: User, data: dict):
     """Save an agency's numbering patterns, inspector minimum, deadlines and escalation ladder."""
     if not by.is_admin or by.organization_id != settings_row.agency_id:
         raise DomainError(_("Only the agency's administrators change its settings."))
-    kinds = ("inspection", "rectify", "partial_stop", "full_stop", "resume", "letter")
-    settings_row.number_patterns = {kind: data[f"{kind}_pattern"] for kind in kinds}
+    from anjian.core.numbering import DEFAULT_PATTERNS
+
+    settings_row.number_patterns = {
+        kind: data[f"{kind}_pattern"] for kind in DEFAULT_PATTERNS if f"{kind}_pattern" in data
+    }
     settings_row.min_inspectors = data["min_inspectors"]
     settings_row.revisit_days = data["revisit_days"]
     settings_row.deadline_days = {"general": data["general_days"], "major": data["major_days"]}

@@ -107,6 +107,7 @@ def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
         "full_stop_pattern": "〔{year}〕安监停字第{seq:04d}号",
         "resume_pattern": "〔{year}〕安监复字第{seq:04d}号",
         "letter_pattern": "〔{year}〕安监督字第{seq:04d}号",
+        "dangerous_work_pattern": "通危大〔{year}〕{seq:04d}号",
         "min_inspectors": 2,
         "revisit_days": 20,
         "general_days": 5,
@@ -122,6 +123,10 @@ def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
     assert (
         next_number(agency=world.orgs["agency"], kind="inspection", year=2026)
         == "通安检〔2026〕001号"
+    )
+    assert (
+        next_number(agency=world.orgs["agency"], kind="dangerous_work", year=2026)
+        == "通危大〔2026〕0001号"
     )
 
 
