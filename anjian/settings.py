@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "anjian.notifications",
     "anjian.inspections",
     "anjian.dangerous_works",
+    "anjian.evaluations",
     "anjian.hazards",
     "anjian.api",
 ]

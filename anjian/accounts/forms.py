@@ -139,6 +139,9 @@ class AgencySettingsForm(forms.Form):
     dangerous_work_pattern = forms.CharField(
         label=_("Dangerous work register number"), max_length=80
     )
+    evaluation_notice_pattern = forms.CharField(
+        label=_("Evaluation result notice number"), max_length=80
+    )
     min_inspectors = forms.IntegerField(
         label=_("Minimum inspectors per supervision inspection"), min_value=1, max_value=10
     )
@@ -175,6 +178,7 @@ class AgencySettingsForm(forms.Form):
         "resume",
         "letter",
         "dangerous_work",
+        "evaluation_notice",
     )
     NOTIFY_TARGETS = {"contractor", "supervisor", "chief", "group"}
 

@@ -12,6 +12,7 @@ DEFAULT_PATTERNS = {
     "resume": "〔{year}〕安监复字第{seq:04d}号",
     "letter": "〔{year}〕安监督字第{seq:04d}号",
     "dangerous_work": "WDGC-{year}-{seq:04d}",
+    "evaluation_notice": "〔{year}〕安监考字第{seq:04d}号",
 }
 
 

@@ -108,6 +108,7 @@ def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
         "resume_pattern": "〔{year}〕安监复字第{seq:04d}号",
         "letter_pattern": "〔{year}〕安监督字第{seq:04d}号",
         "dangerous_work_pattern": "通危大〔{year}〕{seq:04d}号",
+        "evaluation_notice_pattern": "〔{year}〕安监考字第{seq:04d}号",
         "min_inspectors": 2,
         "revisit_days": 20,
         "general_days": 5,

@@ -470,18 +470,28 @@ def inspection_score(inspection: Inspection) -> dict | None:
     answers = inspection.answers.select_related("item__section").order_by(
         "item__section__order", "item__order"
     )
+    return score_rows(
+        inspection.template,
+        ((a.item, a.deduction, a.result != AnswerResult.NOT_APPLICABLE) for a in answers),
+    )
+
+
+def score_rows(template, rows) -> dict | None:
+    """JGJ59 scoring of `rows` = (item with its section, deduction, applicable) in sheet order:
+    per table (score, zero rule), per category, the 汇总表 total and the grade. Used by
+    inspections and by project evaluations (考评)."""
     by_section: dict[int, list] = {}
     sections = {}
-    for answer in answers:
-        section = answer.item.section
+    for item, deduction, applicable in rows:
+        section = item.section
         sections[section.pk] = section
         by_section.setdefault(section.pk, []).append(
             scoring.ItemResult(
-                code=answer.item.code,
-                points=answer.item.points,
-                deduction=answer.deduction,
-                guarantee=answer.item.is_guarantee,
-                applicable=answer.result != AnswerResult.NOT_APPLICABLE,
+                code=item.code,
+                points=item.points,
+                deduction=deduction,
+                guarantee=item.is_guarantee,
+                applicable=applicable,
             )
         )
     tables, per_category = [], {}
@@ -491,7 +501,7 @@ def inspection_score(inspection: Inspection) -> dict | None:
         tables.append((section, table))
         if table.applicable:
             per_category.setdefault(section.category, []).append(table)
-    weights = {k: Decimal(str(v)) for k, v in inspection.template.summary_weights.items()}
+    weights = {k: Decimal(str(v)) for k, v in template.summary_weights.items()}
     category_scores = {code: scoring.category_score(per_category.get(code, [])) for code in weights}
     applicable_tables = [t for _s, t in tables if t.applicable]
     any_zero = scoring.has_zero_table(applicable_tables)
