@@ -421,7 +421,12 @@ def final_facts(project, *, until: datetime.date | None = None) -> dict:
     stop-work notices, the means of the self-evaluations and of supervision inspections."""
     from anjian.hazards.models import RectificationNotice
 
-    until = until or project.actual_end or timezone.localdate()
+    # A project still under construction is judged on the months that are over.
+    until = (
+        until
+        or project.actual_end
+        or (first_of_month(timezone.localdate()) - datetime.timedelta(days=1))
+    )
     start = project.actual_start or project.contract_start
     months = triggers.months_between(start, until) if start else []
     confirmed = Evaluation.objects.filter(
@@ -437,7 +442,9 @@ def final_facts(project, *, until: datetime.date | None = None) -> dict:
         timezone.localdate(at)
         for at in RectificationNotice.objects.filter(
             project=project, kind__in=["partial_stop", "full_stop"]
-        ).values_list("issued_at", flat=True)
+        )
+        .exclude(status="withdrawn")
+        .values_list("issued_at", flat=True)
     ]
     self_scores = [e.score for e in confirmed if e.score is not None]
     supervision_scores = list(
@@ -606,6 +613,8 @@ def final_review(*, final: FinalEvaluation, by, result: str, comment: str) -> Fi
     final.result = result
     if result != FinalEvaluation.Result.FAIL:
         final.responsible_org = None
+    elif final.responsible_org_id is None:
+        final.responsible_org = final.project.participant(ParticipantRole.CONTRACTOR)
     final.review_comment, final.reviewed_by, final.reviewed_at = comment[:5000], by, timezone.now()
     final.status = FinalEvaluation.Status.FINAL
     final.save()
@@ -665,7 +674,7 @@ def _aware_bounds(start, end):
 def ranking_facts(agency, unit: str, start: datetime.date, end: datetime.date):
     """ProjectFacts for every project of the agency with a contractor (or its group) for the
     period: supervision inspections' scores, 重大 hazards found, stop notices, overdue
-    rectifications (deadline in the period, closed after it or still open past it)."""
+    rectifications (deadline in the period, replied to after it or still owed past it)."""
     from anjian.hazards.models import Hazard, RectificationNotice
     from anjian.projects.models import ProjectParticipant
 
@@ -695,12 +704,13 @@ def ranking_facts(agency, unit: str, start: datetime.date, end: datetime.date):
         finished_at__lt=high,
     ).values_list("project_id", "score"):
         scores.setdefault(project_id, []).append(value)
-    hazards = Hazard.objects.filter(agency=agency)
+    hazards = Hazard.objects.filter(agency=agency).exclude(status="withdrawn")
     major = _count(hazards.filter(grade="major", found_at__gte=low, found_at__lt=high))
     stops = _count(
         RectificationNotice.objects.filter(
             agency=agency,
             kind__in=["partial_stop", "full_stop"],
+            status__in=["issued", "received", "closed"],
             issued_at__gte=low,
             issued_at__lt=high,
         )
@@ -708,8 +718,8 @@ def ranking_facts(agency, unit: str, start: datetime.date, end: datetime.date):
     cut = min(now, high)
     overdue = _count(
         hazards.filter(deadline__gte=low, deadline__lt=cut).filter(
-            Q(closed_at__gt=F("deadline"))
-            | Q(replied_at__gt=F("deadline"), closed_at__isnull=True)
+            Q(replied_at__gt=F("deadline"))
+            | Q(closed_at__gt=F("deadline"), replied_at__isnull=True)
             | Q(status__in=["issued", "rectifying"])
         )
     )
@@ -775,6 +785,10 @@ def ranking_publish(*, agency, by, unit: str, period_type: str, day: datetime.da
         agency=agency, unit=unit, period_type=period_type, period_start=start
     ).exists():
         raise DomainError(_("This ranking has already been published."))
+    if end >= timezone.localdate():
+        raise DomainError(
+            _("The period is not over yet: a ranking is published after its last day.")
+        )
     if not entries:
         raise DomainError(_("Nothing to rank in this period."))
     snapshot = RankingSnapshot.objects.create(

@@ -67,7 +67,7 @@ def fail_triggers(
     stops = sorted(stop_notice_dates)
     for i in range(len(stops) - 1):
         first, second = stops[i], stops[i + 1]
-        if (second - first).days < 365:
+        if second < _one_year_after(first):  # within twelve months, leap years included
             triggers.append(
                 Trigger(
                     "two_stops",
@@ -76,6 +76,14 @@ def fail_triggers(
             )
             break
     return triggers
+
+
+def _one_year_after(day: datetime.date) -> datetime.date:
+    """The same date a year later (29 February → 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return datetime.date(day.year + 1, 3, 1)
 
 
 def excellent_cap(projects_due: int, share: float = EXCELLENT_SHARE) -> int:
