@@ -6,7 +6,8 @@ from anjian.core.context_processors import NAV_ITEMS
 from anjian.notifications.todos import TODO_PROVIDERS, TodoItem
 from anjian.projects.views import PROJECT_TABS
 
-NAV_ITEMS.insert(4, ("evaluations:rankings", _("Rankings"), "trophy", lambda u: True))
+NAV_ITEMS.insert(4, ("evaluations:list", _("Evaluations"), "clipboard-data", lambda u: True))
+NAV_ITEMS.insert(5, ("evaluations:rankings", _("Rankings"), "trophy", lambda u: True))
 PROJECT_TABS.insert(4, ("evaluations:project_tab", _("Evaluations")))
 
 
