@@ -17,6 +17,7 @@ from django.utils import timezone
 from anjian.api.api import api
 from anjian.core.testing.personas import PERSONAS, make_draft_template, make_template
 from anjian.dangerous_works.testing import PDF, work_objects
+from anjian.evaluations.testing import evaluation_objects
 from anjian.hazards.testing import hazard_objects
 from anjian.inspections.testing import jpeg, record_objects, signature_data_url
 
@@ -739,6 +740,199 @@ PAGES.update(
             post=DW_SITE,
             kwargs=lambda w: {"pk": work_objects(w)["reading"].pk},
             data=lambda w: {"handling": "加密监测，坡顶卸载"},
+        ),
+    }
+)
+
+
+# 考评 and 排名 (`evaluation_objects`): P's draft and submitted self-evaluations, its confirmed
+# 评定, an accident, its final 考评 (不合格, notified) and last month's published contractor
+# ranking; Q has no final 考评 yet and there is no group ranking.
+EVAL_DECIDERS = frozenset({"supervisor", "chief"})
+RANKING_PUBLISHERS = frozenset({"leader", "chief"})
+COMPANY_A_READERS = AGENCY | {"pm", "safety", "grouphq"}
+
+
+def _ev(key):
+    return lambda w: {"evaluation_id": evaluation_objects(w)[key].pk}
+
+
+def _evp(key):
+    return lambda w: {"pk": evaluation_objects(w)[key].pk}
+
+
+def _final_id(w):
+    return {"final_id": evaluation_objects(w)["final"].pk}
+
+
+def _p_id(w):
+    return {"project_id": w.projects["P"].pk}
+
+
+API_OPS.update(
+    {
+        ("get", "/api/v1/evaluations"): Op(SIGNED_IN),
+        ("post", "/api/v1/evaluations"): Op(
+            CONTRACTOR_P,
+            lambda w: evaluation_objects(w) and {},
+            body=lambda w: {
+                "project_id": w.projects["P"].pk,
+                "kind": "self",
+                "period": f"{timezone.localdate():%Y-%m}",
+            },
+        ),
+        ("get", "/api/v1/evaluations/{evaluation_id}"): Op(P_READERS, _ev("submitted")),
+        ("put", "/api/v1/evaluations/{evaluation_id}/answers"): Op(
+            CONTRACTOR_P, _ev("draft"), body=lambda w: {"answers": {}, "remarks": "本月自评"}
+        ),
+        ("post", "/api/v1/evaluations/{evaluation_id}/submit"): Op(
+            CONTRACTOR_P, _ev("draft"), body=lambda w: {"signature": signature_data_url()}
+        ),
+        ("post", "/api/v1/evaluations/{evaluation_id}/review"): Op(
+            frozenset({"engineer"}),
+            _ev("submitted"),
+            body=lambda w: {"agrees": True, "opinion": "同意", "signature": signature_data_url()},
+        ),
+        ("get", "/api/v1/projects/{project_id}/accidents"): Op(P_READERS, _p_id),
+        ("post", "/api/v1/accidents"): Op(
+            EVAL_DECIDERS,
+            body=lambda w: {
+                "project_id": w.projects["P"].pk,
+                "occurred_on": timezone.localdate().isoformat(),
+                "level": "general",
+                "description": "高处坠落",
+            },
+        ),
+        ("get", "/api/v1/final-evaluations"): Op(SIGNED_IN),
+        ("get", "/api/v1/final-evaluations/{final_id}"): Op(P_READERS, _final_id),
+        ("get", "/api/v1/projects/{project_id}/final-evaluation/facts"): Op(P_READERS, _p_id),
+        ("post", "/api/v1/final-evaluations"): Op(
+            EVAL_DECIDERS,
+            lambda w: evaluation_objects(w) and {},
+            body=lambda w: {"project_id": w.projects["Q"].pk, "result": "pass", "reasons": ""},
+        ),
+        ("post", "/api/v1/final-evaluations/{final_id}/objection"): Op(
+            CONTRACTOR_P, _final_id, body=lambda w: {"objection": "事故为分包单位责任"}
+        ),
+        # P's final 考评 has no objection yet: the chief gets a 400, everyone else 403/404.
+        ("post", "/api/v1/final-evaluations/{final_id}/review"): Op(
+            frozenset({"chief"}),
+            _final_id,
+            body=lambda w: {"result": "fail", "comment": "维持不合格"},
+            expect_4xx_when_allowed=True,
+        ),
+        ("get", "/api/v1/rankings"): Op(SIGNED_IN),
+        ("post", "/api/v1/rankings"): Op(
+            RANKING_PUBLISHERS,
+            lambda w: evaluation_objects(w) and {},
+            body=lambda w: {
+                "unit": "group",
+                "period_type": "month",
+                "day": evaluation_objects(w)["last_month"].isoformat(),
+            },
+        ),
+        ("get", "/api/v1/rankings/preview"): Op(AGENCY),
+        ("get", "/api/v1/rankings/{snapshot_id}"): Op(
+            SIGNED_IN, lambda w: {"snapshot_id": evaluation_objects(w)["snapshot"].pk}
+        ),
+        ("get", "/api/v1/companies/{org_id}/ranking-history"): Op(
+            COMPANY_A_READERS, lambda w: {"org_id": w.orgs["contractor_a"].pk}
+        ),
+        ("get", "/api/v1/ranking-formula"): Op(AGENCY),
+        ("put", "/api/v1/ranking-formula"): Op(
+            ADMIN,
+            body=lambda w: {
+                "min_inspections": 2,
+                "major_penalty": "2",
+                "stop_penalty": "5",
+                "overdue_penalty": "1",
+            },
+        ),
+    }
+)
+
+
+def _ev_signature(w):
+    return {"pk": evaluation_objects(w)["submitted"].signatures.first().pk}
+
+
+PAGES.update(
+    {
+        "evaluations:list": Row(get=SIGNED_IN),
+        "evaluations:project_tab": Row(get=P_READERS, kwargs=p),
+        "evaluations:new": Row(
+            # supervisors may create the commission's 评定 (a self-evaluation from them is a 400)
+            get=CONTRACTOR_P | EVAL_DECIDERS,
+            post=CONTRACTOR_P | EVAL_DECIDERS,
+            kwargs=p,
+            data=lambda w: {"kind": "self", "period": f"{timezone.localdate():%Y-%m}"},
+        ),
+        "evaluations:accident_add": Row(
+            post=EVAL_DECIDERS,
+            kwargs=p,
+            data=lambda w: {
+                "occurred_on": timezone.localdate().isoformat(),
+                "level": "general",
+                "is_liability": "on",
+                "deaths": "0",
+                "injuries": "1",
+                "description": "高处坠落",
+            },
+        ),
+        "evaluations:final_new": Row(
+            get=EVAL_DECIDERS,
+            post=EVAL_DECIDERS,
+            kwargs=lambda w: {"pk": w.projects["Q"].pk} if evaluation_objects(w) else {},
+            data=lambda w: {"result": "pass", "reasons": ""},
+        ),
+        "evaluations:detail": Row(get=P_READERS, kwargs=_evp("submitted")),
+        "evaluations:score": Row(post=CONTRACTOR_P, kwargs=_evp("draft"), data=lambda w: {}),
+        "evaluations:submit": Row(
+            post=CONTRACTOR_P, kwargs=_evp("draft"), data=lambda w: {"image": signature_data_url()}
+        ),
+        "evaluations:review": Row(
+            post=frozenset({"engineer"}),
+            kwargs=_evp("submitted"),
+            data=lambda w: {"decision": "agree", "opinion": "同意", "image": signature_data_url()},
+        ),
+        "evaluations:signature": Row(get=P_READERS, kwargs=_ev_signature),
+        "evaluations:final_detail": Row(get=P_READERS, kwargs=_evp("final")),
+        "evaluations:final_pdf": Row(get=P_READERS, kwargs=_evp("final")),
+        "evaluations:final_object": Row(
+            post=CONTRACTOR_P, kwargs=_evp("final"), data=lambda w: {"objection": "有异议"}
+        ),
+        "evaluations:final_review": Row(
+            post=frozenset({"chief"}),
+            kwargs=_evp("final"),
+            data=lambda w: {"result": "fail", "comment": "维持"},
+        ),
+        "evaluations:rankings": Row(get=SIGNED_IN),
+        "evaluations:publish": Row(
+            post=RANKING_PUBLISHERS,
+            data=lambda w: {
+                "p-unit": "group",
+                "p-period_type": "month",
+                "p-day": evaluation_objects(w)["last_month"].isoformat(),
+            },
+        ),
+        "evaluations:formula": Row(
+            get=AGENCY,
+            post=ADMIN,
+            data=lambda w: {
+                "min_inspections": "2",
+                "major_penalty": "2",
+                "stop_penalty": "5",
+                "overdue_penalty": "1",
+            },
+        ),
+        "evaluations:ranking_detail": Row(
+            get=SIGNED_IN, kwargs=lambda w: {"pk": evaluation_objects(w)["snapshot"].pk}
+        ),
+        "evaluations:ranking_export": Row(
+            get=SIGNED_IN, kwargs=lambda w: {"pk": evaluation_objects(w)["snapshot"].pk}
+        ),
+        "evaluations:company": Row(
+            get=COMPANY_A_READERS, kwargs=lambda w: {"pk": w.orgs["contractor_a"].pk}
         ),
     }
 )

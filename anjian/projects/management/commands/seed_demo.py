@@ -35,6 +35,7 @@ SECOND_PROJECT_CODE = "TZ-DEMO-00002"
 CONTRACTOR_A = "京通建工集团第一建筑工程有限公司"  # pm, safety; group HQ of grouphq
 CONTRACTOR_B = "燕潞建设集团第三工程有限公司"  # pm2
 SUPERVISION_FIRM = "北京正衡建设工程监理有限公司"  # engineer
+FIRST_PROJECT_BUILDER = "北京运河康复医院基建处"  # owner (the first project's 建设单位)
 
 # username, name, organisation name, agency role, title
 DEMO_ACCOUNTS = [
@@ -48,6 +49,7 @@ DEMO_ACCOUNTS = [
     ("engineer", "周强", SUPERVISION_FIRM, "", "总监理工程师"),
     ("pm2", "吴敏", CONTRACTOR_B, "", "项目经理"),
     ("grouphq", "郑红", "京通建工集团有限公司", "", "安全管理部经理"),
+    ("owner", "钱振华", FIRST_PROJECT_BUILDER, "", "建设单位项目负责人"),
 ]
 ACCOUNT_NOTES = {
     "supervisor": "监督人员",
@@ -60,6 +62,7 @@ ACCOUNT_NOTES = {
     "engineer": "总监理工程师（第一个示例项目）",
     "pm2": "另一施工单位的项目经理",
     "grouphq": "集团总公司（第一个示例项目施工单位的上级）",
+    "owner": "建设单位项目负责人（第一个示例项目）",
 }
 
 STATUS_WEIGHTS = [
@@ -395,7 +398,12 @@ class Command(BaseCommand):
 
         linked = {}
         if index == 1:
-            linked = {"pm": users["pm"], "safety": users["safety"], "chief": users["engineer"]}
+            linked = {
+                "pm": users["pm"],
+                "safety": users["safety"],
+                "chief": users["engineer"],
+                "owner": users["owner"],
+            }
         elif index == 2:
             linked = {"pm": users["pm2"]}
         return [
@@ -422,7 +430,7 @@ class Command(BaseCommand):
                 registration_no=dc.supervision_engineer_number(rng),
                 safety_cert_kind=CertificateKind.SUPERVISION_ENGINEER,
             ),
-            person(ProjectRole.OWNER_LEAD, builder),
+            person(ProjectRole.OWNER_LEAD, builder, linked.get("owner")),
         ]
 
 
