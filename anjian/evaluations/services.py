@@ -118,6 +118,11 @@ def _decode_png(image_data: str) -> bytes:
     return _decode_signature(image_data)
 
 
+def today() -> datetime.date:
+    """The local date (one place for tests to move the clock)."""
+    return timezone.localdate()
+
+
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
@@ -785,7 +790,7 @@ def ranking_publish(*, agency, by, unit: str, period_type: str, day: datetime.da
         agency=agency, unit=unit, period_type=period_type, period_start=start
     ).exists():
         raise DomainError(_("This ranking has already been published."))
-    if end >= timezone.localdate():
+    if end >= today():
         raise DomainError(
             _("The period is not over yet: a ranking is published after its last day.")
         )

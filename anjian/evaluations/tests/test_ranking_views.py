@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from anjian.core.testing.personas import make_org, make_project, make_template
+from anjian.evaluations import services as svc
 from anjian.evaluations.models import RankingConfig, RankingSnapshot
 from anjian.hazards.models import Hazard
 from anjian.inspections.models import Inspection
@@ -277,8 +278,9 @@ def test_ranking_detail_shows_formula_chart_change_and_contributions(world, publ
 
 
 def test_the_change_is_against_the_previous_ranking_of_the_same_kind(
-    world, published, client_as, django_capture_on_commit_callbacks
+    world, published, client_as, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr(svc, "today", lambda: datetime.date(2026, 12, 5))  # November is over
     p, q = world.projects["P"], world.projects["Q"]
     for day in (4, 6):
         inspect(world, p, "60", day, month=11)  # November: A 60.00
@@ -296,9 +298,10 @@ def test_the_change_is_against_the_previous_ranking_of_the_same_kind(
 
 
 def test_ranking_detail_queries_are_pinned(
-    world, published, client_as, django_assert_max_num_queries
+    world, published, client_as, django_assert_max_num_queries, monkeypatch
 ):
     """Queries do not grow with the number of units, their projects or earlier rankings."""
+    monkeypatch.setattr(svc, "today", lambda: datetime.date(2026, 12, 5))  # November is over
     agency = world.orgs["agency"]
     client = client_as("grouphq")
     october = published["contractor"].get_absolute_url()
