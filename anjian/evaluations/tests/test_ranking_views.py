@@ -266,10 +266,13 @@ def test_ranking_detail_shows_formula_chart_change_and_contributions(world, publ
     assert "2026年10月" in page and "施工单位" in page and "leader" in page
     assert 'data-testid="formula-text"' in page and "echarts.min.js" in page
     assert 'id="ranking-chart-data"' in page and "83.0" in page
-    assert "台湖镇B-03地块住宅项目" in page and "梨园镇安置房项目" in page  # contributions
+    # contributions: pm2's own project listed; contractor A's project counted, not listed
+    assert "梨园镇安置房项目" in page and "台湖镇B-03地块住宅项目" not in page
     rows = {r.name: r for r in response.context["ranked"]}
     a = rows["京通建工集团第一建筑工程有限公司"]
-    assert a.projects[0]["score_sum"] == "255.00" and a.projects[0]["penalty"] == "2"
+    assert a.projects == [] and a.hidden_projects == 1
+    stored = a.inputs["projects"][0]
+    assert stored["score_sum"] == "255.00" and stored["penalty"] == "2"
     assert not a.has_previous  # first published ranking of its kind
     # pm2 (contractor B) sees its own row highlighted and a link to its own page only
     assert rows["燕潞建设集团第三工程有限公司"].mine and not a.mine
@@ -328,8 +331,8 @@ def test_ranking_detail_queries_are_pinned(
     assert sum(r.has_previous for r in response.context["rows"]) == 2
     assert len(many.captured_queries) == len(few.captured_queries)
     # session, user, snapshot, entries with their organisations, the previous entries, the
-    # user's organisation, the unread-notification count
-    with django_assert_max_num_queries(7):
+    # user's organisation, the projects the user may see, the unread-notification count
+    with django_assert_max_num_queries(8):
         client.get(november.get_absolute_url())
 
 
@@ -473,3 +476,14 @@ def test_a_bad_formula_value_shows_the_message_and_keeps_the_values(world, clien
         reverse("evaluations:formula"), {**FORMULA, "min_inspections": "0"}
     )
     assert response.status_code == 400 and not RankingConfig.objects.exists()
+
+
+def test_other_companies_projects_are_counted_not_listed(world, published, client_as):
+    """A ranking is public, but a project's figures only reach those who may see the project."""
+    page = html(client_as("pm2").get(published["contractor"].get_absolute_url()))
+    assert world.projects["Q"].name in page  # its own project
+    assert world.projects["P"].name not in page  # contractor A's project, not pm2's
+    assert 'data-testid="hidden-projects"' in page
+    page = html(client_as("supervisor").get(published["contractor"].get_absolute_url()))
+    assert world.projects["P"].name in page and world.projects["Q"].name in page
+    assert 'data-testid="hidden-projects"' not in page

@@ -27,6 +27,7 @@ from anjian.accounts.choices import OrgKind
 from anjian.accounts.models import Organization
 from anjian.core.errors import DomainError
 from anjian.core.http import paginate, render_page
+from anjian.projects.models import Project
 
 from .. import services as svc
 from ..excel import ranking_workbook_response
@@ -70,6 +71,7 @@ class Row:
     previous_label: str = ""
     has_previous: bool = False
     projects: list = field(default_factory=list)
+    hidden_projects: int = 0
 
     @property
     def rank_change(self) -> int | None:
@@ -131,10 +133,20 @@ def _rows(user, items, *, agency_id, unit, period_type, start, organizations=Non
     mine = set()
     if user.organization_id:
         mine = {user.organization_id, user.organization.group_id} - {None}
+    # A ranking is public (通报), but a project's own figures only to those who may see the
+    # project: other companies' projects are counted, not listed (the API does the same).
+    project_ids = {
+        p.get("project_id") for item in items for p in ((item[5] or {}).get("projects") or [])
+    }
+    visible = set(
+        Project.objects.visible_to(user).filter(pk__in=project_ids).values_list("pk", flat=True)
+    )
     rows = []
     for org_id, name, rank, score, ranked, inputs in items:
         org = organizations.get(org_id)
         prev = previous.get(org_id)
+        every = (inputs or {}).get("projects") or []
+        shown = [p for p in every if p.get("project_id") in visible]
         rows.append(
             Row(
                 organization_id=org_id,
@@ -143,7 +155,8 @@ def _rows(user, items, *, agency_id, unit, period_type, start, organizations=Non
                 score=score,
                 ranked=ranked,
                 inputs=inputs or {},
-                projects=(inputs or {}).get("projects") or [],
+                projects=shown,
+                hidden_projects=len(every) - len(shown),
                 url=reverse("evaluations:company", args=[org_id])
                 if org is not None and may_see_company(user, org)
                 else "",
