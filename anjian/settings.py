@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "anjian.dangerous_works",
     "anjian.evaluations",
     "anjian.hazards",
+    "anjian.documents",
     "anjian.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("anjian.hazards.urls")),
     path("", include("anjian.dangerous_works.urls")),
     path("", include("anjian.evaluations.urls")),
+    path("", include("anjian.documents.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

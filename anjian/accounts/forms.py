@@ -142,6 +142,13 @@ class AgencySettingsForm(forms.Form):
     evaluation_notice_pattern = forms.CharField(
         label=_("Evaluation result notice number"), max_length=80
     )
+    document_notice_pattern = forms.CharField(label=_("Notice (通知) number"), max_length=80)
+    document_bulletin_pattern = forms.CharField(label=_("Bulletin (通报) number"), max_length=80)
+    document_file_pattern = forms.CharField(label=_("File (文件) number"), max_length=80)
+    document_letter_pattern = forms.CharField(label=_("Letter (函) number"), max_length=80)
+    submission_pattern = forms.CharField(
+        label=_("Incoming submission receipt number"), max_length=80
+    )
     min_inspectors = forms.IntegerField(
         label=_("Minimum inspectors per supervision inspection"), min_value=1, max_value=10
     )
@@ -159,6 +166,19 @@ class AgencySettingsForm(forms.Form):
         label=_("Default deadline for a major hazard (days, 0 = immediately)"),
         min_value=0,
         max_value=365,
+    )
+    document_sign_days = forms.IntegerField(
+        label=_("Days to sign for an official document (default deadline)"),
+        min_value=0,
+        max_value=60,
+    )
+    document_reminder_hours = forms.CharField(
+        label=_("Reminders before a document's deadline (hours, separated by commas)"),
+        max_length=60,
+        help_text=_("e.g. 24, 4: a day before and 4 hours before the deadline."),
+    )
+    letter_reply_days = forms.IntegerField(
+        label=_("Working days to reply to a supervision letter"), min_value=1, max_value=60
     )
     escalation_ladder = forms.JSONField(
         label=_("Overdue escalation ladder"),
@@ -179,6 +199,11 @@ class AgencySettingsForm(forms.Form):
         "letter",
         "dangerous_work",
         "evaluation_notice",
+        "document_notice",
+        "document_bulletin",
+        "document_file",
+        "document_letter",
+        "submission",
     )
     NOTIFY_TARGETS = {"contractor", "supervisor", "chief", "group"}
 
@@ -198,6 +223,24 @@ class AgencySettingsForm(forms.Form):
             except PatternError as error:
                 self.add_error(f"{kind}_pattern", str(error))
         return data
+
+    def clean_document_reminder_hours(self):
+        raw = self.cleaned_data["document_reminder_hours"].replace("，", ",")
+        hours = []
+        for part in raw.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                value = int(part)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a whole number of hours.") % {"value": part}
+                ) from None
+            if not 1 <= value <= 24 * 30:
+                raise forms.ValidationError(_("Each reminder is 1 to 720 hours before."))
+            hours.append(value)
+        return sorted(set(hours), reverse=True)
 
     def clean_escalation_ladder(self):
         ladder = self.cleaned_data["escalation_ladder"]

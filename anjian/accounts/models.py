@@ -268,6 +268,11 @@ def default_deadline_days() -> dict:
     return {"general": 7, "major": 0}
 
 
+def default_document_reminder_hours() -> list:
+    """Reminders before a document's receipt or reply deadline: a day before, and 4 hours before."""
+    return [24, 4]
+
+
 def default_escalation_ladder() -> list:
     """Reminder a day before, warning at the deadline, escalation after 3 days, letter after 7."""
     return [
@@ -315,6 +320,18 @@ class AgencySettings(ChangeLoggedModel):
             "Rungs in order: code, hours relative to the deadline, who is notified "
             "(contractor, supervisor, chief, group), letter (issue a 督办函)."
         ),
+    )
+
+    document_sign_days = models.PositiveSmallIntegerField(
+        _("official documents: days to sign for a document (default deadline)"), default=3
+    )
+    document_reminder_hours = models.JSONField(
+        _("official documents: reminders, hours before the deadline"),
+        default=default_document_reminder_hours,
+        blank=True,
+    )
+    letter_reply_days = models.PositiveSmallIntegerField(
+        _("supervision letter: working days to reply"), default=3
     )
 
     class Meta:

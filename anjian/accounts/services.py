@@ -136,6 +136,9 @@ def agency_settings_save(*, settings_row, by: User, data: dict):
     settings_row.revisit_days = data["revisit_days"]
     settings_row.deadline_days = {"general": data["general_days"], "major": data["major_days"]}
     settings_row.escalation_ladder = data["escalation_ladder"]
+    for field in ("document_sign_days", "document_reminder_hours", "letter_reply_days"):
+        if field in data:
+            setattr(settings_row, field, data[field])
     settings_row.full_clean()
     settings_row.save()
     return settings_row

@@ -266,6 +266,9 @@ def agency_settings(request):
         general_days=(row.deadline_days or {}).get("general", 7),
         major_days=(row.deadline_days or {}).get("major", 0),
         escalation_ladder=row.escalation_ladder,
+        document_sign_days=row.document_sign_days,
+        document_reminder_hours=", ".join(str(h) for h in row.document_reminder_hours or []),
+        letter_reply_days=row.letter_reply_days,
     )
     form = AgencySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,11 @@ DEFAULT_PATTERNS = {
     "letter": "〔{year}〕安监督字第{seq:04d}号",
     "dangerous_work": "WDGC-{year}-{seq:04d}",
     "evaluation_notice": "〔{year}〕安监考字第{seq:04d}号",
+    "document_notice": "安监通〔{year}〕{seq}号",
+    "document_bulletin": "安监通报〔{year}〕{seq}号",
+    "document_file": "安监发〔{year}〕{seq}号",
+    "document_letter": "安监函〔{year}〕{seq}号",
+    "submission": "收文〔{year}〕{seq:04d}号",
 }
 
 

@@ -81,8 +81,10 @@ def _issue_letter(hazard: Hazard, now) -> SupervisionLetter:
     body = _(
         "%(project)s: the hazard “%(description)s” (%(number)s) was due for rectification on "
         "%(deadline)s and is %(days)d days overdue. Rectify it at once, report the result to the "
-        "supervision agency within 3 working days, and supervise the project's rectification."
+        "supervision agency within %(reply_days)d working days, and supervise the project's "
+        "rectification."
     ) % {
+        "reply_days": AgencySettings.for_agency_id(hazard.agency_id).letter_reply_days,
         "project": hazard.project.name,
         "description": hazard.description[:120],
         "number": hazard.number,
@@ -139,6 +141,10 @@ def _escalate_one(pk: int, now, counts: Counter) -> bool:
         if rung.get("letter"):
             letter = _issue_letter(hazard, now)
             payload["letter"] = letter.number
+            # The 督办函 goes out as an official document: receipt and written reply tracked.
+            from anjian.documents.services import document_from_letter
+
+            document_from_letter(letter)
             counts["letters"] += 1
         _event(
             hazard,

@@ -31,3 +31,11 @@ def add_class(bound_field, css):
 @register.filter
 def widget_type(bound_field):
     return bound_field.field.widget.__class__.__name__
+
+
+@register.filter
+def markdown(text):
+    """Markdown rendered to cleaned HTML (see anjian.core.markdown)."""
+    from anjian.core.markdown import render_markdown
+
+    return render_markdown(text)

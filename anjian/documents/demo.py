@@ -1,0 +1,1 @@
+"""Demo data for 公文收发 (placeholder)."""
