@@ -19,9 +19,6 @@ def audience_preview(request, *args, **kwargs):
     return HttpResponse("todo")
 
 
-def document_detail(request, *args, **kwargs):
-    return HttpResponse("todo")
-
 
 def document_edit(request, *args, **kwargs):
     return HttpResponse("todo")
@@ -31,17 +28,5 @@ def document_action(request, *args, **kwargs):
     return HttpResponse("todo")
 
 
-def tracking_export(request, *args, **kwargs):
-    return HttpResponse("todo")
 
 
-def document_pdf(request, *args, **kwargs):
-    return HttpResponse("todo")
-
-
-def attachment_download(request, *args, **kwargs):
-    return HttpResponse("todo")
-
-
-def attachment_delete(request, *args, **kwargs):
-    return HttpResponse("todo")
