@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.http import FileResponse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -17,11 +18,17 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 
-def _cell_value(value):
+def _cell_value(value, ws=None):
+    """A value Excel shows as the user expects: aware times in local time (Excel has no zones),
+    decimals as numbers, and text that starts with "=" as text, never as a formula."""
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
+        return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if ws is not None and isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -42,7 +49,7 @@ def write_xlsx(
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append([_cell_value(v) for v in row])
+        ws.append([_cell_value(v, ws) for v in row])
     wb.save(fileobj)
 
 
