@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,18 +171,32 @@ class DocumentEvent(models.Model):
 
 class RecipientQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The inbox rows `user` may act on: their organisation's, and of its project teams only
-        those of projects they are a member of (company staff without a project see all)."""
+        """The inbox rows `user` may act on: their organisation's; of its project teams, those of
+        projects they are a member of, and of projects where nobody of the organisation has an
+        account (company staff without a project see all)."""
         if not user.is_authenticated or not user.is_active or user.is_agency_staff:
             return self.none()
         if not user.organization_id:
             return self.none()
         qs = self.filter(organization_id=user.organization_id)
-        member_of = list(
-            user.project_memberships.filter(is_active=True).values_list("project_id", flat=True)
-        )
+        member_of = getattr(user, "_document_member_of", None)
+        if member_of is None:
+            member_of = list(
+                user.project_memberships.filter(is_active=True).values_list("project_id", flat=True)
+            )
+            user._document_member_of = member_of
         if member_of:
-            qs = qs.filter(Q(project__isnull=True) | Q(project_id__in=member_of))
+            from anjian.projects.models import ProjectMember
+
+            has_accounts = ProjectMember.objects.filter(
+                project=OuterRef("project_id"),
+                is_active=True,
+                user__is_active=True,
+                user__organization_id=user.organization_id,
+            )
+            qs = qs.filter(
+                Q(project__isnull=True) | Q(project_id__in=member_of) | ~Exists(has_accounts)
+            )
         return qs.exclude(document__status__in=[DocumentStatus.DRAFT, DocumentStatus.PENDING])
 
 
@@ -254,7 +268,8 @@ class Recipient(models.Model):
         doc = self.document
         now = now or timezone.now()
         return bool(
-            doc.reply_required
+            doc.status == DocumentStatus.SENT
+            and doc.reply_required
             and doc.reply_deadline
             and not self.replied_at
             and doc.reply_deadline < now

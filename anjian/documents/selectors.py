@@ -157,7 +157,8 @@ def tracking_summary(document, rows) -> dict:
 
 def _sign_overdue(document, r, now) -> bool:
     return bool(
-        document.sign_required
+        document.status == DocumentStatus.SENT
+        and document.sign_required
         and document.sign_deadline
         and not r.signed_at
         and document.sign_deadline < now
@@ -166,7 +167,8 @@ def _sign_overdue(document, r, now) -> bool:
 
 def _reply_overdue(document, r, now) -> bool:
     return bool(
-        document.reply_required
+        document.status == DocumentStatus.SENT
+        and document.reply_required
         and document.reply_deadline
         and not r.replied_at
         and document.reply_deadline < now
@@ -387,11 +389,13 @@ def rectification_inflow(user) -> dict:
     from anjian.hazards.models import Hazard, ResumptionApplication
 
     if not user.is_authenticated or not user.is_agency_staff:
-        return {"replies": 0, "resumptions": []}
-    replies = (
+        return {"replies": 0, "confirmed": 0, "resumptions": []}
+    counts = dict(
         Hazard.objects.visible_to(user)
         .filter(status__in=[HazardStatus.REPLIED, HazardStatus.CONFIRMED])
-        .count()
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
     resumptions = list(
         ResumptionApplication.objects.filter(
@@ -401,7 +405,11 @@ def rectification_inflow(user) -> dict:
         .select_related("notice__project")
         .order_by("created_at")[:20]
     )
-    return {"replies": replies, "resumptions": resumptions}
+    return {
+        "replies": counts.get(HazardStatus.REPLIED, 0),
+        "confirmed": counts.get(HazardStatus.CONFIRMED, 0),
+        "resumptions": resumptions,
+    }
 
 
 def _projects_of(user):
