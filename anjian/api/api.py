@@ -45,6 +45,7 @@ def invalid(request, exc: ValidationError):
 def _mount():
     from anjian.accounts.api import router as accounts_router
     from anjian.dangerous_works.api import router as dangerous_works_router
+    from anjian.documents.api import router as documents_router
     from anjian.evaluations.api import router as evaluations_router
     from anjian.hazards.api import router as hazards_router
     from anjian.inspections.api import router as inspections_router
@@ -58,6 +59,7 @@ def _mount():
     api.add_router("/", hazards_router)
     api.add_router("/", dangerous_works_router)
     api.add_router("/", evaluations_router)
+    api.add_router("/", documents_router)
 
 
 _mount()
