@@ -178,6 +178,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured("REDIS_URL must start with redis:// or rediss://.")
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if TESTING and _worker.startswith("gw"):
+        # Parallel test workers each get their own Redis database (a cache clear flushes it).
+        _url = urlparse(REDIS_URL)
+        _db = int((_url.path or "/0").lstrip("/") or 0) - int(_worker[2:])
+        REDIS_URL = _url._replace(path=f"/{_db % 16}").geturl()
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

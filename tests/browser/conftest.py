@@ -63,21 +63,70 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-_snapshots: dict[str, sqlite3.Connection] = {}
+_snapshots: dict[str, sqlite3.Connection | None] = {}
+SNAPSHOT_SCHEMA = "demo_snapshot"
+
+
+def _pg_tables(connection) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_snapshot(connection):
+    """Copy every table of the seeded database into a schema of the same database (≈1 s)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+        for table in _pg_tables(connection):
+            cursor.execute(f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table}" AS TABLE public."{table}"')
+
+
+def _pg_restore(connection):
+    """Put the snapshot back (the tables are empty after the last test's flush) and move every
+    id sequence past the restored rows; foreign keys are checked at commit (deferred)."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import transaction
+
+    tables = _pg_tables(connection)
+    with transaction.atomic(), connection.cursor() as cursor:
+        quoted = ", ".join(f'public."{table}"' for table in tables)
+        cursor.execute(f"TRUNCATE {quoted}")
+        for table in tables:
+            cursor.execute(
+                f'INSERT INTO public."{table}" SELECT * FROM {SNAPSHOT_SCHEMA}."{table}"'
+            )
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
 
 
 @pytest.fixture
 def demo_data(transactional_db):
     """The demo district (`seed_demo`) in the live server's database.
 
-    On SQLite the first test seeds (≈1 s; tests hash passwords with MD5) and copies the database into an
-    in-memory snapshot; later tests restore it with SQLite's backup API (≈0.1 s). Every test
-    still starts from exactly the demo data: `transactional_db` empties the tables afterwards.
+    The first test seeds and keeps a snapshot: on SQLite an in-memory copy (restored with
+    SQLite's backup API, ≈0.1 s), on PostgreSQL a copy of every table in a schema of the test
+    database (restored with INSERT … SELECT, ≈1 s) — seeding again would take ≈20 s per test.
+    Every test still starts from exactly the demo data: `transactional_db` empties the tables
+    afterwards.
     """
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        if connection.alias not in _snapshots:
+            call_command("seed_demo", quiet=True)
+            _pg_snapshot(connection)
+            _snapshots[connection.alias] = None
+        else:
+            _pg_restore(connection)
+            ContentType.objects.clear_cache()
+            cache.clear()
+        return
     if connection.vendor != "sqlite":
         call_command("seed_demo", quiet=True)
         return

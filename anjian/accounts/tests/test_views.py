@@ -109,6 +109,14 @@ def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
         "letter_pattern": "〔{year}〕安监督字第{seq:04d}号",
         "dangerous_work_pattern": "通危大〔{year}〕{seq:04d}号",
         "evaluation_notice_pattern": "〔{year}〕安监考字第{seq:04d}号",
+        "document_notice_pattern": "通安监通〔{year}〕{seq}号",
+        "document_bulletin_pattern": "安监通报〔{year}〕{seq}号",
+        "document_file_pattern": "安监发〔{year}〕{seq}号",
+        "document_letter_pattern": "安监函〔{year}〕{seq}号",
+        "submission_pattern": "收文〔{year}〕{seq:04d}号",
+        "document_sign_days": 2,
+        "document_reminder_hours": "4，48, 24",
+        "letter_reply_days": 5,
         "min_inspectors": 2,
         "revisit_days": 20,
         "general_days": 5,
@@ -121,6 +129,11 @@ def test_admin_changes_the_numbering_pattern_and_deadlines(client_as, world):
     assert response.status_code == 302
     row = AgencySettings.for_agency(world.orgs["agency"])
     assert row.deadline_days == {"general": 5, "major": 1} and row.revisit_days == 20
+    assert row.document_sign_days == 2 and row.letter_reply_days == 5
+    assert row.document_reminder_hours == [48, 24, 4]
+    assert next_number(agency=world.orgs["agency"], kind="document_notice", year=2026) == (
+        "通安监通〔2026〕1号"
+    )
     assert (
         next_number(agency=world.orgs["agency"], kind="inspection", year=2026)
         == "通安检〔2026〕001号"
