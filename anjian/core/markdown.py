@@ -14,7 +14,9 @@ ALLOWED_TAGS = {
     "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
     "tr", "u", "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align", "style"}, "th": {"align", "style"}}
+# Table cells keep their alignment (Markdown writes it as a style); nothing else of a style.
+ALLOWED_STYLES = {"text-align"}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -28,6 +30,7 @@ def render_markdown(text: str) -> SafeString:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        filter_style_properties=ALLOWED_STYLES,
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # cleaned by nh3 just above
