@@ -354,9 +354,6 @@ class Submission(ChangeLoggedModel):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("opinion"), blank=True)
-    in_reply_to = models.ForeignKey(
-        Recipient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("submission")

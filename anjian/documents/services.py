@@ -136,14 +136,28 @@ def allowed_actions(user, document: Document) -> list[str]:
     return actions
 
 
+def _role_may(user, document, action) -> bool:
+    """Whether the user's role could ever take `action` on this document (whatever its status)."""
+    if not _staff_of(user, document.agency_id):
+        return False
+    approver = may_approve(user, document)
+    if action in ("approve", "return"):
+        return approver
+    if action == "remind":
+        return True
+    return approver or document.created_by_id == user.pk
+
+
 def _require(user, document, action):
-    if action not in allowed_actions(user, document):
-        if not _staff_of(user, document.agency_id):
-            raise NotAllowed(_("You may not do this to this document."))
-        raise DomainError(
-            _("This cannot be done while the document is “%(status)s”.")
-            % {"status": document.get_status_display()}
-        )
+    """403 when the role may never do it; 400 when the status does not allow it now."""
+    if action in allowed_actions(user, document):
+        return
+    if not _role_may(user, document, action):
+        raise NotAllowed(_("You may not do this to this document."))
+    raise DomainError(
+        _("This cannot be done while the document is “%(status)s”.")
+        % {"status": document.get_status_display()}
+    )
 
 
 def _lock(document) -> Document:
@@ -460,8 +474,10 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
     document = attachment.document
     if document is None or not may_edit(by, document):
         raise NotAllowed(_("Only attachments of a draft you may edit can be removed."))
-    attachment.file.delete(save=False)
+    name, storage = attachment.file.name, attachment.file.storage
     attachment.delete()
+    # The file goes only once the row is gone for good (a rollback keeps both).
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _check_ready(document, now):

@@ -60,7 +60,11 @@ def sent(world, **fields) -> Document:
 
 def document_objects(world) -> dict:
     """One of everything: a draft, a document awaiting approval, a sent one with pm's inbox row
-    read, signed and replied to, and a submission from pm routed to the supervisor."""
+    read, signed and replied to, and a submission from pm routed to the supervisor. Made once
+    per world (cached on it)."""
+    cached = world.__dict__.get("_document_objects")
+    if cached is not None:
+        return cached
     project = world.projects["P"]
     if project.lead_supervisor_id is None:
         project.lead_supervisor = world.users["supervisor"]
@@ -89,7 +93,7 @@ def document_objects(world) -> dict:
         },
         files=[("情况报告.pdf", PDF_BYTES)],
     )
-    return {
+    world.__dict__["_document_objects"] = objects = {
         "draft": the_draft,
         "pending": pending,
         "sent": the_sent,
@@ -100,6 +104,7 @@ def document_objects(world) -> dict:
         "submission": submission,
         "submission_attachment": submission.attachments.first(),
     }
+    return objects
 
 
 __all__ = ["PDF_BYTES", "document_objects", "docx_bytes", "draft", "sent"]
