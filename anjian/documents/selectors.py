@@ -78,7 +78,7 @@ def documents_filtered(user, filters: DocumentFilters) -> QuerySet[Document]:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.year:
-        qs = qs.filter(Q(year=filters.year) | Q(year__isnull=True, created_at__year=filters.year))
+        qs = qs.filter(year=filters.year)
     return qs.select_related("created_by", "project").order_by("-sent_at", "-created_at", "-id")
 
 

@@ -405,8 +405,9 @@ def _clean_fields(fields: dict, *, now) -> dict:
     kind = fields.get("kind") or ""
     if kind not in dict(DRAFTABLE_KINDS):
         raise DomainError(_("Choose the type of document."), field="kind")
-    sign_required = bool(fields.get("sign_required"))
     reply_required = bool(fields.get("reply_required"))
+    # A reply means signing for it too.
+    sign_required = bool(fields.get("sign_required")) or reply_required
     sign_deadline = fields.get("sign_deadline")
     reply_deadline = fields.get("reply_deadline")
     if sign_required and sign_deadline and sign_deadline <= now:
@@ -428,8 +429,8 @@ def _clean_fields(fields: dict, *, now) -> dict:
         "title": title,
         "body": body,
         "kind": kind,
-        "sign_required": sign_required or reply_required,
-        "sign_deadline": sign_deadline if (sign_required or reply_required) else None,
+        "sign_required": sign_required,
+        "sign_deadline": sign_deadline if sign_required else None,
         "reply_required": reply_required,
         "reply_deadline": reply_deadline if reply_required else None,
         "project": project,
@@ -482,12 +483,16 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
 
 def _check_ready(document, now):
     if document.reply_required and (not document.reply_deadline or document.reply_deadline <= now):
-        raise DomainError(_("The deadline for the reply must be in the future."))
+        raise DomainError(
+            _("The deadline for the reply must be in the future."), field="reply_deadline"
+        )
     if document.sign_required and document.sign_deadline and document.sign_deadline <= now:
-        raise DomainError(_("The deadline to sign must be in the future."))
+        raise DomainError(_("The deadline to sign must be in the future."), field="sign_deadline")
     inboxes = resolve_audience(document.agency, document.audience)
     if not inboxes:
-        raise DomainError(_("Choose who receives the document: nobody is selected."))
+        raise DomainError(
+            _("Choose who receives the document: nobody is selected."), field="audience"
+        )
     return inboxes
 
 
