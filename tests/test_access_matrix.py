@@ -17,6 +17,7 @@ from django.utils import timezone
 from anjian.api.api import api
 from anjian.core.testing.personas import PERSONAS, make_draft_template, make_template
 from anjian.dangerous_works.testing import PDF, work_objects
+from anjian.documents.testing import document_objects
 from anjian.evaluations.testing import evaluation_objects
 from anjian.hazards.testing import hazard_objects
 from anjian.inspections.testing import jpeg, record_objects, signature_data_url
@@ -933,6 +934,125 @@ PAGES.update(
         ),
         "evaluations:company": Row(
             get=COMPANY_A_READERS, kwargs=lambda w: {"pk": w.orgs["contractor_a"].pk}
+        ),
+    }
+)
+
+
+# --- 公文收发 (`document_objects`, cached per world): a draft and a pending document by the
+# supervisor, a sent 通知 with pm's inbox row on P read, signed and replied to, and pm's report
+# routed to the supervisor (P's lead supervisor). Agency B's supervisor drafts in agency B.
+DOC_DRAFTERS = frozenset({"supervisor", "chief", "leader", "outsider"})
+DOC_DRAFT_EDITORS = frozenset({"supervisor", "chief", "leader"})
+DOC_APPROVERS = frozenset({"chief", "leader"})
+DOC_INBOX_P = frozenset({"pm", "safety"})
+COMPANIES = frozenset({"pm", "safety", "engineer", "pm2", "grouphq"})
+SUBMISSION_HANDLERS = frozenset({"supervisor", "chief", "leader"})
+
+
+def _doc(key):
+    return lambda w: {"pk": document_objects(w)[key].pk}
+
+
+def _doc_id(key):
+    return lambda w: {"document_id": document_objects(w)[key].pk}
+
+
+def _rcp(w):
+    return {"recipient_id": document_objects(w)["recipient"].pk}
+
+
+def _sub(w):
+    return {"submission_id": document_objects(w)["submission"].pk}
+
+
+PAGES.update(
+    {
+        "documents:list": Row(get=SIGNED_IN, get_ok=(200, 302)),
+        "documents:new": Row(get=DOC_DRAFTERS, post=DOC_DRAFTERS),
+        "documents:archive": Row(get=AGENCY),
+        "documents:audience_preview": Row(get=AGENCY, post=AGENCY),
+        "documents:detail": Row(get=AGENCY_A, kwargs=_doc("sent")),
+        "documents:edit": Row(get=DOC_DRAFT_EDITORS, post=DOC_DRAFT_EDITORS, kwargs=_doc("draft")),
+        # The supervisor sees the pending document but may not approve it (403).
+        "documents:act": Row(
+            post=DOC_APPROVERS,
+            kwargs=lambda w: {"pk": document_objects(w)["pending"].pk, "action": "approve"},
+        ),
+        "documents:tracking_export": Row(get=AGENCY_A, kwargs=_doc("sent")),
+        "documents:pdf": Row(get=AGENCY_A | DOC_INBOX_P, kwargs=_doc("sent")),
+        "documents:attachment": Row(get=AGENCY_A | DOC_INBOX_P, kwargs=_doc("document_attachment")),
+        "documents:attachment_delete": Row(
+            post=DOC_DRAFT_EDITORS,
+            kwargs=lambda w: {"pk": document_objects(w)["draft"].attachments.first().pk},
+        ),
+        "documents:inbox": Row(get=SIGNED_IN, get_ok=(200, 302)),
+        "documents:inbox_detail": Row(get=DOC_INBOX_P, kwargs=_doc("recipient")),
+        "documents:inbox_sign": Row(post=DOC_INBOX_P, kwargs=_doc("recipient")),
+        "documents:inbox_reply": Row(post=DOC_INBOX_P, kwargs=_doc("recipient")),
+        "documents:submissions": Row(get=SIGNED_IN),
+        "documents:submission_new": Row(get=COMPANIES, post=COMPANIES),
+        "documents:submission_detail": Row(get=AGENCY_A | DOC_INBOX_P, kwargs=_doc("submission")),
+        "documents:submission_handle": Row(post=SUBMISSION_HANDLERS, kwargs=_doc("submission")),
+    }
+)
+
+API_OPS.update(
+    {
+        ("get", "/api/v1/documents"): Op(SIGNED_IN),
+        ("post", "/api/v1/documents"): Op(
+            DOC_DRAFTERS,
+            body=lambda w: {
+                "kind": "notice",
+                "title": "关于开展安全生产月活动的通知",
+                "body": "各单位：请按要求开展活动。",
+                "audience": {"all_projects": True},
+            },
+        ),
+        ("post", "/api/v1/documents/audience-preview"): Op(
+            AGENCY, body=lambda w: {"all_projects": True}
+        ),
+        ("get", "/api/v1/documents/archive"): Op(SIGNED_IN),
+        ("get", "/api/v1/documents/{document_id}"): Op(AGENCY_A, _doc_id("sent")),
+        ("patch", "/api/v1/documents/{document_id}"): Op(
+            DOC_DRAFT_EDITORS,
+            _doc_id("draft"),
+            body=lambda w: {"title": "关于报送安全生产月活动总结的通知"},
+        ),
+        ("post", "/api/v1/documents/{document_id}/actions/{action}"): Op(
+            DOC_APPROVERS,
+            lambda w: {"document_id": document_objects(w)["pending"].pk, "action": "approve"},
+            body=lambda w: {"comment": "同意"},
+        ),
+        ("get", "/api/v1/documents/{document_id}/recipients"): Op(AGENCY_A, _doc_id("sent")),
+        ("get", "/api/v1/inbox"): Op(SIGNED_IN),
+        ("get", "/api/v1/inbox/{recipient_id}"): Op(DOC_INBOX_P, _rcp),
+        # pm's row is already signed: pm and safety get a 400, everyone else 403/404.
+        ("post", "/api/v1/inbox/{recipient_id}/sign"): Op(
+            DOC_INBOX_P, _rcp, expect_4xx_when_allowed=True
+        ),
+        ("get", "/api/v1/inbox/{recipient_id}/replies"): Op(DOC_INBOX_P, _rcp),
+        ("post", "/api/v1/inbox/{recipient_id}/replies"): Op(
+            DOC_INBOX_P, _rcp, body=lambda w: {"body": "补充：已组织复查。"}
+        ),
+        ("get", "/api/v1/submissions"): Op(SIGNED_IN),
+        # To agency A without a project: every company user may (contractor A works under A
+        # and B, the others only under A).
+        ("post", "/api/v1/submissions"): Op(
+            COMPANIES,
+            body=lambda w: {
+                "kind": "report",
+                "title": "关于十二月安全生产情况的报告",
+                "body": "本月无事故。",
+                "agency_id": w.orgs["agency"].pk,
+            },
+        ),
+        ("get", "/api/v1/submissions/{submission_id}"): Op(AGENCY_A | DOC_INBOX_P, _sub),
+        ("post", "/api/v1/submissions/{submission_id}/acknowledge"): Op(
+            SUBMISSION_HANDLERS, _sub, body=lambda w: {"comment": "已收悉"}
+        ),
+        ("post", "/api/v1/submissions/{submission_id}/return"): Op(
+            SUBMISSION_HANDLERS, _sub, body=lambda w: {"comment": "材料不全，请补充"}
         ),
     }
 )
