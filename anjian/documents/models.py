@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,9 +171,9 @@ class DocumentEvent(models.Model):
 
 class RecipientQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The inbox rows `user` may act on: their organisation's; of its project teams, those of
-        projects they are a member of, and of projects where nobody of the organisation has an
-        account (company staff without a project see all)."""
+        """The inbox rows `user` may act on: their organisation's; of its project teams only
+        those of projects they are a member of. Company staff on no project (the office) see
+        every row of their organisation — they act for project teams without accounts."""
         if not user.is_authenticated or not user.is_active or user.is_agency_staff:
             return self.none()
         if not user.organization_id:
@@ -186,17 +186,7 @@ class RecipientQuerySet(models.QuerySet):
             )
             user._document_member_of = member_of
         if member_of:
-            from anjian.projects.models import ProjectMember
-
-            has_accounts = ProjectMember.objects.filter(
-                project=OuterRef("project_id"),
-                is_active=True,
-                user__is_active=True,
-                user__organization_id=user.organization_id,
-            )
-            qs = qs.filter(
-                Q(project__isnull=True) | Q(project_id__in=member_of) | ~Exists(has_accounts)
-            )
+            qs = qs.filter(Q(project__isnull=True) | Q(project_id__in=member_of))
         return qs.exclude(document__status__in=[DocumentStatus.DRAFT, DocumentStatus.PENDING])
 
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from anjian.core.errors import DomainError
 from anjian.core.errors import PermissionDenied as NotAllowed
 from anjian.core.files import check_upload
 from anjian.core.numbering import next_number
-from anjian.notifications.services import notify_on_commit
+from anjian.notifications.services import notify_many_on_commit, notify_on_commit
 from anjian.projects.choices import ACTIVE_STATUSES, ParticipantRole, SupervisionStatus
 from anjian.projects.models import Project, ProjectMember, ProjectParticipant
 
@@ -316,15 +316,22 @@ def inbox_users(recipients) -> dict[int, set[int]]:
     """Recipient id → ids of the active users who may act on it (2 queries).
 
     A project inbox: the organisation's users who are active members of that project; when none
-    has an account, the organisation's users. An organisation inbox: its users."""
+    has an account, the organisation's office staff (users on no project). An organisation
+    inbox: its users. The same rule as `Recipient.objects.for_user`."""
     recipients = list(recipients)
     org_ids = {r.organization_id for r in recipients}
     project_ids = {r.project_id for r in recipients if r.project_id}
     org_users: dict[int, set[int]] = defaultdict(set)
-    for pk, org_id in User.objects.filter(
-        organization_id__in=org_ids, is_active=True, agency_role=""
-    ).values_list("pk", "organization_id"):
+    office: dict[int, set[int]] = defaultdict(set)
+    on_projects = ProjectMember.objects.filter(is_active=True, user_id=OuterRef("pk"))
+    for pk, org_id, on_project in (
+        User.objects.filter(organization_id__in=org_ids, is_active=True, agency_role="")
+        .annotate(on_project=Exists(on_projects))
+        .values_list("pk", "organization_id", "on_project")
+    ):
         org_users[org_id].add(pk)
+        if not on_project:
+            office[org_id].add(pk)
     members: dict[tuple[int, int], set[int]] = defaultdict(set)
     if project_ids:
         for project_id, user_id, org_id in ProjectMember.objects.filter(
@@ -338,7 +345,7 @@ def inbox_users(recipients) -> dict[int, set[int]]:
     out = {}
     for r in recipients:
         if r.project_id:
-            out[r.pk] = members.get((r.project_id, r.organization_id)) or org_users.get(
+            out[r.pk] = members.get((r.project_id, r.organization_id)) or office.get(
                 r.organization_id, set()
             )
         else:
@@ -347,18 +354,20 @@ def inbox_users(recipients) -> dict[int, set[int]]:
 
 
 def _notify_inboxes(recipients, *, title, body, kind, key_prefix=""):
+    """One notification per inbox user, linking to their inbox row (one batch, after commit)."""
     users = inbox_users(recipients)
-    for r in recipients:
-        if users.get(r.pk):
-            notify_on_commit(
-                users=users[r.pk],
-                title=title,
-                body=body,
-                url=r.get_absolute_url(),
-                obj=r.document,
-                kind=kind,
-                key=f"{key_prefix}:{r.pk}" if key_prefix else "",
-            )
+    notify_many_on_commit(
+        {
+            "users": users.get(r.pk),
+            "title": title,
+            "body": body,
+            "url": r.get_absolute_url(),
+            "obj": r.document,
+            "kind": kind,
+            "key": f"{key_prefix}:{r.pk}" if key_prefix else "",
+        }
+        for r in recipients
+    )
 
 
 def _senders(document) -> set[int]:
@@ -889,8 +898,8 @@ def document_from_letter(letter) -> Document:
         agency_id=letter.agency_id,
         kind=DocumentKind.SUPERVISION_LETTER,
         number=letter.number,
-        title=_("Supervision letter on the overdue rectification of %(project)s")
-        % {"project": letter.project.name},
+        # The official title is Chinese whatever the interface language (as on the PDF).
+        title=f"关于{letter.project.name}隐患整改逾期的督办函",
         body=letter.body,
         status=DocumentStatus.SENT,
         sign_required=True,

@@ -26,6 +26,8 @@ __all__ = [
     "notification_send_emails",
     "notifications_mark_all_read",
     "notify",
+    "notify_many",
+    "notify_many_on_commit",
 ]
 
 
@@ -180,6 +182,79 @@ def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notify_many(items: Iterable[dict]) -> int:
+    """Many notifications at once (a document to hundreds of inboxes): each item takes the
+    keyword arguments of `notify` (users, title, body, url, obj, kind, key). A fixed number of
+    queries however many items: active users and already-sent keys are read once, rows are
+    inserted in one batch and e-mailed after commit. Returns how many were created."""
+    items = [item for item in items if item.get("users")]
+    if not items:
+        return 0
+    wanted = set()
+    for item in items:
+        wanted |= _user_ids(item["users"])
+    active = set(
+        get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True)
+    )
+    keys = {(item.get("key") or "")[:200] for item in items} - {""}
+    already = set()
+    if keys:
+        already = set(
+            Notification.objects.filter(key__in=keys, user_id__in=active).values_list(
+                "user_id", "key"
+            )
+        )
+    now = timezone.now()
+    content_types = {}
+    keyed, plain = [], []
+    for item in items:
+        key = (item.get("key") or "")[:200]
+        obj = item.get("obj")
+        content_type = None
+        if obj is not None:
+            model = type(obj)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(obj)
+            content_type = content_types[model]
+        for pk in sorted(_user_ids(item["users"]) & active):
+            if key and (pk, key) in already:
+                continue
+            row = Notification(
+                user_id=pk,
+                kind=(item.get("kind") or "info")[:60],
+                title=str(item["title"])[:200],
+                body=str(item.get("body") or ""),
+                url=str(item.get("url") or "")[:500],
+                content_type=content_type,
+                object_id=obj.pk if obj is not None else None,
+                key=key,
+                created_at=now,
+            )
+            (keyed if key else plain).append(row)
+            if key:
+                already.add((pk, key))
+    created = []
+    with transaction.atomic():
+        if plain:
+            created += [row.pk for row in Notification.objects.bulk_create(plain)]
+        if keyed:
+            Notification.objects.bulk_create(keyed, ignore_conflicts=True)
+            created += list(
+                Notification.objects.filter(
+                    created_at=now, key__in={row.key for row in keyed}
+                ).values_list("pk", flat=True)
+            )
+        if created:
+            transaction.on_commit(lambda: notification_send_emails(pks=created), robust=True)
+    return len(created)
+
+
+def notify_many_on_commit(items: Iterable[dict]) -> None:
+    """`notify_many(items)` once the current transaction commits (nothing if it rolls back)."""
+    items = list(items)
+    transaction.on_commit(lambda: notify_many(items))
 
 
 def notify_on_commit(**kwargs) -> None:
