@@ -14,17 +14,33 @@ NAV_ITEMS = [
 ]
 
 
+# Set-up pages, gathered under one "管理" menu so that the daily work fits in the bar.
+NAV_MANAGEMENT = {
+    "inspections:template_list",
+    "accounts:org_list",
+    "accounts:user_list",
+    "core:regions",
+    "accounts:agency_settings",
+}
+
+
 def navigation(request):
-    """The navigation entries the current user may see, with the active one marked."""
+    """The navigation entries the current user may see, with the active one marked: the daily
+    work in `nav_items`, the set-up pages in `nav_management` (a drop-down menu)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_management": []}
     path = request.path
-    items = []
+    items, management = [], []
     for name, label, icon, allowed in NAV_ITEMS:
         if not allowed(user):
             continue
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
-        items.append({"url": url, "label": label, "icon": icon, "active": active})
-    return {"nav_items": items}
+        entry = {"url": url, "label": label, "icon": icon, "active": active}
+        (management if name in NAV_MANAGEMENT else items).append(entry)
+    return {
+        "nav_items": items,
+        "nav_management": management,
+        "nav_management_active": any(entry["active"] for entry in management),
+    }

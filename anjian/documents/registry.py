@@ -8,13 +8,14 @@ from anjian.notifications.todos import TODO_PROVIDERS, TodoItem
 
 _AFTER = next(i for i, item in enumerate(NAV_ITEMS) if item[0] == "evaluations:rankings") + 1
 NAV_ITEMS.insert(
-    _AFTER, ("documents:list", _("Documents"), "envelope-paper", lambda u: u.is_agency_staff)
+    _AFTER,
+    ("documents:list", _("Official documents"), "envelope-paper", lambda u: u.is_agency_staff),
 )
 NAV_ITEMS.insert(
     _AFTER + 1,
     (
         "documents:inbox",
-        _("Documents"),
+        _("Official documents"),
         "envelope-paper",
         lambda u: not u.is_agency_staff and bool(u.organization_id),
     ),
