@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 RUN_DEBS := fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libjpeg62-turbo
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils iproute2 util-linux
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -69,7 +71,7 @@ test: sysdeps-test $(VENV)/.test-installed
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .
