@@ -371,7 +371,13 @@ def _notify_inboxes(recipients, *, title, body, kind, key_prefix=""):
 
 
 def _senders(document) -> set[int]:
-    return {pk for pk in (document.created_by_id, document.approved_by_id) if pk}
+    """Who hears of replies and overdue inboxes: the drafter and the approver; for a 督办函 (sent
+    by the escalation ladder) the hazard's supervisor and the project's lead supervisor."""
+    ids = {pk for pk in (document.created_by_id, document.approved_by_id) if pk}
+    if not ids and document.supervision_letter_id:
+        letter = document.supervision_letter
+        ids = {pk for pk in (letter.hazard.created_by_id, letter.project.lead_supervisor_id) if pk}
+    return ids
 
 
 # --- drafting -----------------------------------------------------------------------------------
@@ -460,7 +466,7 @@ def document_save(*, by, fields: dict, document: Document | None = None, files=(
     else:
         document = _lock(document)
         if not may_edit(by, document):
-            if not _staff_of(by, document.agency_id):
+            if not _role_may(by, document, "edit"):
                 raise NotAllowed(_("You may not do this to this document."))
             raise DomainError(_("Only a draft can be edited."))
         creating = False
@@ -937,9 +943,10 @@ def document_from_letter(letter) -> Document:
     )
     _notify_inboxes(
         recipients,
-        title=f"督办函：{document.title}",
+        title=document.title,
         body=_deadline_text(document),
         kind="document",
+        key_prefix=f"documents:letter:{letter.pk}",
     )
     return document
 
