@@ -51,6 +51,7 @@ from .models import (
 
 DEADLINE_TIME = datetime.time(18, 0)
 MAX_ATTACHMENTS = 10
+REMIND_AGAIN_AFTER = datetime.timedelta(hours=1)
 MAX_TITLE = 200
 MAX_BODY = 50_000
 DRAFTERS = (AgencyRole.SUPERVISOR, AgencyRole.CHIEF, AgencyRole.LEADER)
@@ -681,9 +682,18 @@ def document_remind(*, document: Document, by) -> int:
     document = _lock(document)
     _require(by, document, "remind")
     now = timezone.now()
-    targets = missing(document, document.recipients.select_related("document"))
-    if not targets:
+    owing = missing(document, document.recipients.select_related("document"))
+    if not owing:
         raise DomainError(_("Every recipient has already signed and replied."))
+    # A second click right after the first must not notify the same inboxes again.
+    since = now - REMIND_AGAIN_AFTER
+    targets = [r for r in owing if r.reminded_at is None or r.reminded_at <= since]
+    if not targets:
+        last = max(r.reminded_at for r in owing)
+        raise DomainError(
+            _("They were reminded at %(time)s; remind them again in an hour at the earliest.")
+            % {"time": timezone.localtime(last).strftime("%H:%M")}
+        )
     _remind(document, targets, now, manual=True)
     _event(document, DocumentEvent.Action.REMINDED, by, recipients=len(targets))
     return len(targets)

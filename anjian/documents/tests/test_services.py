@@ -987,7 +987,8 @@ def test_a_manual_reminder_reaches_every_inbox_still_missing(world, both, superv
     assert event.actor == supervisor2 and event.payload == {"recipients": 2}
 
     svc.recipient_reply(recipient=p_row, by=world.users["pm"], body="已完成")
-    with commit():
+    later = timezone.now() + datetime.timedelta(hours=2)  # a second reminder, later on
+    with commit(), mock.patch("django.utils.timezone.now", return_value=later):
         assert svc.document_remind(document=both, by=world.users["chief"]) == 1
     assert count("document_reminder", "pm") == 1 and count("document_reminder", "pm2") == 2
 
@@ -1329,3 +1330,28 @@ def test_only_the_routed_supervisor_or_a_chief_or_leader_handles_a_submission(wo
         "acknowledged",
         "returned",
     ]
+
+
+def test_a_manual_reminder_is_not_repeated_within_the_hour(
+    world, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from anjian.documents.testing import sent as sent_document
+    from anjian.notifications.models import Notification
+
+    document = sent_document(world)
+    supervisor = world.users["supervisor"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.document_remind(document=document, by=supervisor) == 1
+    reminders = Notification.objects.filter(kind="document_reminder")
+    first = reminders.count()
+    assert first >= 1
+    with pytest.raises(DomainError, match="hour|小时"):
+        svc.document_remind(document=document, by=supervisor)
+    assert reminders.count() == first
+    later = timezone.now() + datetime.timedelta(minutes=61)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert svc.document_remind(document=document, by=supervisor) == 1
+    assert reminders.count() == 2 * first
