@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "anjian.evaluations",
     "anjian.hazards",
     "anjian.documents",
+    "anjian.stats",
     "anjian.api",
 ]
 

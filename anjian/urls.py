@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("anjian.dangerous_works.urls")),
     path("", include("anjian.evaluations.urls")),
     path("", include("anjian.documents.urls")),
+    path("", include("anjian.stats.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -333,6 +333,15 @@ class AgencySettings(ChangeLoggedModel):
     letter_reply_days = models.PositiveSmallIntegerField(
         _("supervision letter: working days to reply"), default=3
     )
+    risk_weights = models.JSONField(
+        _("project risk score: weight and cap per factor"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'e.g. {"open_major": {"weight": 10, "cap": 40}}; missing factors use the '
+            "defaults, weight 0 switches a factor off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agency settings")

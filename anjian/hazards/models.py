@@ -197,6 +197,8 @@ class Hazard(TimeStampedModel):
             models.Index(fields=["project", "status"], name="hazard_project_status"),
             models.Index(fields=["status", "deadline"], name="hazard_status_deadline"),
             models.Index(fields=["-found_at", "-id"], name="hazard_recent"),
+            # The statistics' incremental refresh reads the hazards changed since its last run.
+            models.Index(fields=["updated_at"], name="hazard_updated"),
             models.Index(
                 fields=["next_escalation_at"],
                 name="hazard_escalation_due",
