@@ -972,7 +972,8 @@ PAGES.update(
         "documents:new": Row(get=DOC_DRAFTERS, post=DOC_DRAFTERS),
         "documents:archive": Row(get=AGENCY),
         "documents:audience_preview": Row(get=AGENCY, post=AGENCY),
-        "documents:detail": Row(get=AGENCY_A, kwargs=_doc("sent")),
+        # A recipient is redirected to their own inbox copy (302).
+        "documents:detail": Row(get=AGENCY_A | DOC_INBOX_P, kwargs=_doc("sent"), get_ok=(200, 302)),
         "documents:edit": Row(get=DOC_DRAFT_EDITORS, post=DOC_DRAFT_EDITORS, kwargs=_doc("draft")),
         # The supervisor sees the pending document but may not approve it (403).
         "documents:act": Row(

@@ -248,7 +248,8 @@ class Recipient(models.Model):
         doc = self.document
         now = now or timezone.now()
         return bool(
-            doc.sign_required
+            doc.status == DocumentStatus.SENT
+            and doc.sign_required
             and doc.sign_deadline
             and not self.signed_at
             and doc.sign_deadline < now

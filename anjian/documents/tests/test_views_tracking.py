@@ -144,8 +144,11 @@ def test_describe_audience_names_every_part_in_words(world):
 
 def test_company_users_and_other_agencies_do_not_see_the_document_page(world, client_as):
     document = sent(world)
-    for name in ("pm", "pm2", "grouphq", "outsider"):
+    for name in ("pm2", "grouphq", "outsider"):
         assert client_as(name).get(detail_url(document)).status_code == 404, name
+    # A recipient never sees the sender's page: they land on their own inbox copy.
+    response = client_as("pm").get(detail_url(document))
+    assert response.status_code == 302 and response["Location"].startswith("/inbox/")
     response = client_as("anonymous").get(detail_url(document))
     assert response.status_code == 302
 
@@ -296,7 +299,8 @@ def test_company_users_cannot_filter_or_export_the_tracking(world, client_as, th
     document = three["document"]
     for name in ("pm", "outsider"):
         client = client_as(name)
-        assert client.get(detail_url(document, state="unread"), **HTMX).status_code == 404
+        response = client.get(detail_url(document, state="unread"), **HTMX)
+        assert response.status_code in (302, 404) and b"tracking" not in response.content
         url = reverse("documents:tracking_export", args=[document.pk])
         assert client.get(url).status_code == 404
 
@@ -578,3 +582,13 @@ def test_removing_from_a_document_already_sent_says_why(world, client_as):
     assert messages
     htmx = client_as("supervisor").post(url, HTTP_HX_REQUEST="true")
     assert htmx["HX-Redirect"] == document.get_absolute_url()
+
+
+def test_a_recipient_opening_the_document_page_lands_on_their_inbox_copy(world, client_as):
+    from anjian.documents.testing import document_objects
+
+    objects = document_objects(world)
+    document, row = objects["sent"], objects["recipient"]
+    response = client_as("pm").get(detail_url(document))
+    assert response.status_code == 302 and response["Location"] == row.get_absolute_url()
+    assert client_as("pm2").get(detail_url(document)).status_code == 404

@@ -205,8 +205,15 @@ def _detail_context(request, document: Document) -> dict:
 @login_required
 @require_GET
 def document_detail(request, pk):
-    """A document as its agency's staff see it: text, audience, timeline, actions, tracking."""
-    document = document_for_user(request.user, pk)
+    """A document as its agency's staff see it: text, audience, timeline, actions, tracking.
+    A recipient (e.g. scanning the PDF's QR code) is sent to their own inbox copy instead."""
+    try:
+        document = document_for_user(request.user, pk)
+    except Http404:
+        row = Recipient.objects.for_user(request.user).filter(document_id=pk).first()
+        if row is None:
+            raise
+        return redirect(row)
     context = _detail_context(request, document)
     # The state pills swap the tracking section alone (hx-target="#tracking").
     htmx = getattr(request, "htmx", None)
