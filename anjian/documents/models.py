@@ -117,7 +117,7 @@ class Document(ChangeLoggedModel):
     class Meta:
         verbose_name = _("official document")
         verbose_name_plural = _("official documents")
-        ordering = ["-sent_at", "-created_at", "-id"]
+        ordering = [models.F("sent_at").desc(nulls_last=True), "-created_at", "-id"]
         indexes = [
             models.Index(fields=["agency", "status", "year"], name="document_agency_status"),
         ]

@@ -8,7 +8,7 @@ staff and by the submitting organisation's users.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -79,7 +79,10 @@ def documents_filtered(user, filters: DocumentFilters) -> QuerySet[Document]:
         qs = qs.filter(status=filters.status)
     if filters.year:
         qs = qs.filter(year=filters.year)
-    return qs.select_related("created_by", "project").order_by("-sent_at", "-created_at", "-id")
+    # Sent first, newest first; unsent drafts after them (PostgreSQL puts NULLs first otherwise).
+    return qs.select_related("created_by", "project").order_by(
+        F("sent_at").desc(nulls_last=True), "-created_at", "-id"
+    )
 
 
 def document_for_user(user, pk: int) -> Document:
