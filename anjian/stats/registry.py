@@ -4,11 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.context_processors import NAV_ITEMS
 from anjian.core.jobs import register
+from anjian.inspections.views.plans import PLAN_PANELS
 from anjian.projects.views import PROJECT_TABS
 
 _AFTER = next(i for i, item in enumerate(NAV_ITEMS) if item[0] == "core:home") + 1
 NAV_ITEMS.insert(_AFTER, ("stats:dashboard", _("Statistics"), "bar-chart-line", lambda u: True))
 PROJECT_TABS.insert(1, ("stats:project_risk", _("Risk")))
+
+
+def _risk_suggestions(request, plan):
+    """The plan page's panel: high-risk projects with no visit in the plan yet."""
+    from .views.risk import plan_suggestions
+
+    return plan_suggestions(request, plan)
+
+
+PLAN_PANELS.append(_risk_suggestions)
 
 
 @register("refresh_hazard_stats", every_seconds=300)

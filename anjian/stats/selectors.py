@@ -388,13 +388,18 @@ def dashboard(user, filters: DashFilters, now=None) -> dict:
     }
 
 
-def where_to_go_next(user, limit: int = 20, street: int | None = None):
-    """Active projects the user may see, highest risk first (from ProjectRisk)."""
-    qs = (
-        ProjectRisk.objects.filter(project__in=Project.objects.visible_to(user))
-        .select_related("project__street", "project__lead_supervisor")
-        .order_by("-score", "project__name")
+def where_to_go_next(user, limit: int | None = 20, street: int | None = None, band: str = ""):
+    """The active projects of the user's agency they may see, highest risk first."""
+    qs = ProjectRisk.objects.filter(
+        project__in=Project.objects.visible_to(user).filter(status__in=ACTIVE_STATUSES)
     )
+    if user.is_agency_staff and not user.is_superuser:
+        qs = qs.filter(agency_id=user.organization_id)
     if street:
         qs = qs.filter(project__street_id=street)
-    return qs[:limit]
+    if band:
+        qs = qs.filter(band=band)
+    qs = qs.select_related("project__street", "project__lead_supervisor").order_by(
+        "-score", "project__name"
+    )
+    return qs[:limit] if limit else qs

@@ -35,6 +35,9 @@ from ..selectors.plans import (
 from ..services import plans as svc
 
 VIEWS = ("calendar", "list")
+# Panels other apps add to a plan's page, above its visits (as PROJECT_TABS for a project's
+# page): f(request, plan) -> {"template": name, **its context} or None. One query each at most.
+PLAN_PANELS = []
 
 
 def _form_error(form, error):
@@ -136,6 +139,7 @@ def plan_detail(request, pk):
         "can_publish": svc.can_publish(request.user, plan.agency)
         and plan.status == PlanStatus.DRAFT,
         "statuses": VisitStatus,
+        "panels": [p for p in (panel(request, plan) for panel in PLAN_PANELS) if p],
     }
     return render_page(request, "inspections/plans/plan_detail.html", context, partial="results")
 
