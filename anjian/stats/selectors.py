@@ -24,7 +24,13 @@ from anjian.dangerous_works import workflow as dw_workflow
 from anjian.dangerous_works.models import DangerousWork
 from anjian.hazards.choices import AWAITING_CONTRACTOR, OPEN_STATUSES, HazardStatus
 from anjian.hazards.models import Hazard, RectificationNotice
-from anjian.inspections.choices import HazardGrade, InspectionSource, InspectionStatus
+from anjian.inspections.choices import (
+    HazardGrade,
+    InspectionSource,
+    InspectionStatus,
+    PlanStatus,
+    VisitStatus,
+)
 from anjian.inspections.models import Inspection, PlannedVisit
 from anjian.projects.choices import ACTIVE_STATUSES
 from anjian.projects.models import Project
@@ -91,6 +97,11 @@ def projects_url(**params) -> str:
 def scope_projects(user, filters: DashFilters):
     """The projects the dashboard covers."""
     qs = Project.objects.visible_to(user)
+    if user.is_agency_staff and not user.is_superuser:
+        # Staff (administrators too) see their own agency's jurisdiction, as the summary does.
+        qs = qs.filter(
+            agency_id=user.organization_id, street__in=user.organization.jurisdiction.all()
+        )
     if filters.street:
         qs = qs.filter(street_id=filters.street)
     return qs
@@ -152,8 +163,12 @@ def inspections_against_plan(projects, filters: DashFilters) -> list[dict]:
     done = {month_start(m): n for m, n in done.items()}
     planned = dict(
         PlannedVisit.objects.filter(
-            project__in=projects, date__gte=filters.start, date__lt=filters.until
+            project__in=projects,
+            date__gte=filters.start,
+            date__lt=filters.until,
+            plan__status=PlanStatus.PUBLISHED,
         )
+        .exclude(status=VisitStatus.CANCELLED)
         .annotate(m=TruncMonth("date"))
         .order_by()
         .values_list("m")
