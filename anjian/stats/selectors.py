@@ -114,7 +114,7 @@ def uses_summary(user) -> bool:
 # --- the figures --------------------------------------------------------------------------------
 
 
-def projects_by_status_and_street(projects) -> dict:
+def projects_by_status_and_street(projects, street: int | None = None) -> dict:
     rows = (
         projects.filter(status__in=ACTIVE_STATUSES)
         .order_by()
@@ -128,7 +128,7 @@ def projects_by_status_and_street(projects) -> dict:
         by_street[(row["street_id"], row["street__name"])][row["status"]] += row["n"]
     return {
         "by_status": [
-            {"status": status, "count": n, "url": projects_url(status=status)}
+            {"status": status, "count": n, "url": projects_url(status=status, street=street)}
             for status, n in sorted(by_status.items(), key=lambda item: -item[1])
         ],
         "by_street": [
@@ -146,7 +146,9 @@ def projects_by_status_and_street(projects) -> dict:
     }
 
 
-def inspections_against_plan(projects, filters: DashFilters) -> list[dict]:
+def inspections_against_plan(projects, filters: DashFilters, *, with_plan=True) -> list[dict]:
+    """Finished supervision inspections per month, and the planned visits (agency staff only:
+    the plan is the commission's schedule, often unannounced)."""
     done = dict(
         Inspection.objects.filter(
             project__in=projects,
@@ -161,6 +163,11 @@ def inspections_against_plan(projects, filters: DashFilters) -> list[dict]:
         .annotate(n=Count("pk"))
     )
     done = {month_start(m): n for m, n in done.items()}
+    if not with_plan:
+        return [
+            {"month": f"{m:%Y-%m}", "inspections": done.get(m, 0), "planned": None}
+            for m in filters.months()
+        ]
     planned = dict(
         PlannedVisit.objects.filter(
             project__in=projects,
@@ -284,13 +291,21 @@ def open_hazards(projects, filters: DashFilters, now=None) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "responsible_org__name")[:TOP]
     )
-    by_group = list(
-        overdue.filter(responsible_org__group__isnull=False)
+    # By group HQ as the ledger's group filter counts: a hazard of a project one of whose
+    # units belongs to the group (so a click shows the same hazards).
+    group_key = "project__participants__organization__group_id"
+    by_group = [
+        {
+            "responsible_org__group_id": row[group_key],
+            "responsible_org__group__name": row["project__participants__organization__group__name"],
+            "n": row["n"],
+        }
+        for row in overdue.filter(project__participants__organization__group__isnull=False)
         .order_by()
-        .values("responsible_org__group_id", "responsible_org__group__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "responsible_org__group__name")[:TOP]
-    )
+        .values(group_key, "project__participants__organization__group__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "project__participants__organization__group__name")[:TOP]
+    ]
     majors = hazards.filter(status__in=OPEN_STATUSES, grade=HazardGrade.MAJOR)
     return {
         "by_status": [
@@ -333,13 +348,22 @@ def open_hazards(projects, filters: DashFilters, now=None) -> dict:
     }
 
 
-def dangerous_works_on_site(projects) -> list[dict]:
+def dangerous_works_on_site(projects, street: int | None = None) -> list[dict]:
     rows = (
         DangerousWork.objects.filter(project__in=projects, status__in=dw_workflow.ON_SITE)
         .order_by()
         .values("category", "level")
         .annotate(n=Count("pk"))
     )
+
+    def url(**params):
+        params = {"on_site": "1", "street": street or "", **params}
+        return (
+            reverse("dangerous_works:list")
+            + "?"
+            + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        )
+
     out: dict[str, dict] = {}
     for row in rows:
         entry = out.setdefault(
@@ -348,12 +372,12 @@ def dangerous_works_on_site(projects) -> list[dict]:
                 "category": row["category"],
                 "total": 0,
                 "levels": {},
-                "url": reverse("dangerous_works:list")
-                + "?"
-                + urlencode({"category": row["category"], "on_site": "1"}),
+                "level_urls": {},
+                "url": url(category=row["category"]),
             },
         )
         entry["levels"][row["level"]] = row["n"]
+        entry["level_urls"][row["level"]] = url(category=row["category"], level=row["level"])
         entry["total"] += row["n"]
     return sorted(out.values(), key=lambda e: -e["total"])
 
@@ -382,7 +406,7 @@ def map_points(projects) -> list[dict]:
             "lng": float(row["longitude"]),
             "lat": float(row["latitude"]),
             "score": float(row["score"]) if row["score"] is not None else None,
-            "band": row["band"] or "low",
+            "band": row["band"],  # None: not scored yet
             "url": reverse("projects:detail", args=[row["pk"]]),
         }
         for row in rows
@@ -394,11 +418,13 @@ def dashboard(user, filters: DashFilters, now=None) -> dict:
     projects = scope_projects(user, filters)
     return {
         "filters": filters,
-        "projects": projects_by_status_and_street(projects),
-        "inspections": inspections_against_plan(projects, filters),
+        "projects": projects_by_status_and_street(projects, filters.street),
+        "inspections": inspections_against_plan(
+            projects, filters, with_plan=bool(user.is_agency_staff)
+        ),
         "flows": hazard_flows(user, projects, filters),
         "open": open_hazards(projects, filters, now),
-        "dangerous_works": dangerous_works_on_site(projects),
+        "dangerous_works": dangerous_works_on_site(projects, filters.street),
         "stop_work": stop_work_in_force(projects),
     }
 
