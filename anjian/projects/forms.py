@@ -95,6 +95,7 @@ class ProjectFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", _("All statuses")), *ProjectStatus.choices]
     )
+    active = forms.BooleanField(required=False)
     street = forms.ModelChoiceField(
         required=False, queryset=Street.objects.none(), empty_label=_("All streets")
     )
@@ -146,6 +147,7 @@ class ProjectFilterForm(forms.Form):
         return ProjectFilters(
             q=data.get("q") or "",
             status=data.get("status") or "",
+            active=bool(data.get("active")),
             street=data["street"].pk if data.get("street") else None,
             category=data.get("category") or "",
             contractor=data["contractor"].pk if data.get("contractor") else None,

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from anjian.accounts.models import Organization
 
-from .choices import ParticipantRole
+from .choices import ACTIVE_STATUSES, ParticipantRole
 from .models import Project, ProjectParticipant
 
 SORTS = {
@@ -26,6 +26,7 @@ class ProjectFilters:
 
     q: str = ""
     status: str = ""
+    active: bool = False  # supervised now (ACTIVE_STATUSES): the dashboard's project counts
     street: int | None = None
     category: str = ""
     contractor: int | None = None
@@ -66,6 +67,8 @@ def projects_filtered(user, filters: ProjectFilters) -> QuerySet[Project]:
         )
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.active:
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
     if filters.street:
         qs = qs.filter(street_id=filters.street)
     if filters.category:

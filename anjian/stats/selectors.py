@@ -97,8 +97,9 @@ def projects_url(**params) -> str:
 def scope_projects(user, filters: DashFilters):
     """The projects the dashboard covers."""
     qs = Project.objects.visible_to(user)
-    if user.is_agency_staff and not user.is_superuser:
-        # Staff (administrators too) see their own agency's jurisdiction, as the summary does.
+    if user.is_agency_staff and not user.is_superuser and not user.is_admin:
+        # Staff see their own agency's jurisdiction, as the summary does; administrators see
+        # every project (Project.visible_to), as the ledger behind each link does.
         qs = qs.filter(
             agency_id=user.organization_id, street__in=user.organization.jurisdiction.all()
         )
@@ -137,7 +138,7 @@ def projects_by_status_and_street(projects, street: int | None = None) -> dict:
                 "name": name,
                 "counts": dict(counts),
                 "total": sum(counts.values()),
-                "url": projects_url(street=street_id),
+                "url": projects_url(street=street_id, active=1),
             }
             for (street_id, name), counts in sorted(
                 by_street.items(), key=lambda item: -sum(item[1].values())
@@ -214,12 +215,11 @@ def hazard_flows(user, projects, filters: DashFilters) -> dict:
     on_time: dict[datetime.date, int] = defaultdict(int)
     days: dict[datetime.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     if uses_summary(user):
-        stats = HazardMonthStat.objects.filter(
-            agency_id=user.organization_id,
-            street__in=user.organization.jurisdiction.all(),
-            month__gte=filters.start,
-            month__lte=filters.end,
-        )
+        stats = HazardMonthStat.objects.filter(month__gte=filters.start, month__lte=filters.end)
+        if not user.is_admin:  # administrators see every project (Project.visible_to)
+            stats = stats.filter(
+                agency_id=user.organization_id, street__in=user.organization.jurisdiction.all()
+            )
         if filters.street:
             stats = stats.filter(street_id=filters.street)
         for month, grade, n_found, n_closed, n_on_time, histogram in stats.values_list(

@@ -163,6 +163,29 @@ def recompute_cells(cells) -> int:
     return written
 
 
+def _stale_months(agency_id, street) -> set[datetime.date]:
+    """Months of a cell whose stored found or closed totals differ from the hazards' (a hazard's
+    found date moved to another month, or one was deleted): 3 grouped queries."""
+    stored: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
+    for month, n_found, n_closed in HazardMonthStat.objects.filter(
+        agency_id=agency_id, street_id=street
+    ).values_list("month", "found", "closed"):
+        stored[month][0] += n_found
+        stored[month][1] += n_closed
+    live: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
+    hazards = Hazard.objects.filter(agency_id=agency_id, project__street_id=street).order_by()
+    for m, n in hazards.annotate(m=TruncMonth("found_at")).values_list("m").annotate(n=Count("pk")):
+        live[month_start(m)][0] += n
+    for m, n in (
+        hazards.filter(status=HazardStatus.CLOSED, closed_at__isnull=False)
+        .annotate(m=TruncMonth("closed_at"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    ):
+        live[month_start(m)][1] += n
+    return {m for m in stored.keys() | live.keys() if stored[m] != live[m]}
+
+
 def refresh(now=None) -> dict:
     """The incremental pass of the job: cells of hazards changed since the watermark."""
     now = now or timezone.now()
@@ -171,6 +194,10 @@ def refresh(now=None) -> dict:
         rows = rebuild()
         return {"rebuilt": rows}
     cells = _cells_changed_since(mark.value)
+    # A hazard whose found date moved left a cell its current dates do not name: the cells of
+    # the touched streets whose totals no longer match are recomputed too.
+    for agency_id, street in {(a, s) for a, s, _m in cells if s is not None}:
+        cells |= {(agency_id, street, m) for m in _stale_months(agency_id, street)}
     written = recompute_cells(cells)
     StatsWatermark.objects.filter(pk=mark.pk).update(value=now - MARGIN)
     return {"cells": len(cells), "rows": written}
