@@ -1,10 +1,13 @@
 """Reads for inspection records: visibility, lists, the fill page, to-dos."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
-from ..choices import AnswerResult, InspectionStatus, SignerRole
+from ..choices import AnswerResult, InspectionSource, InspectionStatus, SignerRole
 from ..models import Finding, Inspection, InspectionAnswer, InspectionPhoto, Signature
 
 
@@ -25,11 +28,33 @@ def inspection_for_user(user, pk, *, write: bool = False) -> Inspection:
     return inspection
 
 
-def inspections_filtered(user, *, project=None, status="", template_key="", q=""):
-    """The inspections a user may see, newest first, with what the list shows."""
+def inspections_filtered(
+    user,
+    *,
+    project=None,
+    status="",
+    template_key="",
+    q="",
+    month=None,
+    street=None,
+    commission=False,
+):
+    """The inspections a user may see, newest first, with what the list shows. `month` (its
+    first day) keeps those finished in that local month; `commission` the supervision and
+    remote ones (the dashboard's bars link here with these)."""
     qs = Inspection.objects.visible_to(user).select_related("project", "template")
     if project:
         qs = qs.filter(project_id=project)
+    if street:
+        qs = qs.filter(project__street_id=street)
+    if commission:
+        qs = qs.filter(source__in=[InspectionSource.SUPERVISION, InspectionSource.REMOTE])
+    if month is not None:
+        tz = timezone.get_current_timezone()
+        start = timezone.make_aware(datetime.datetime.combine(month, datetime.time()), tz)
+        following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        end = timezone.make_aware(datetime.datetime.combine(following, datetime.time()), tz)
+        qs = qs.filter(finished_at__gte=start, finished_at__lt=end)
     if status in InspectionStatus.values:
         qs = qs.filter(status=status)
     if template_key:

@@ -226,3 +226,46 @@ def test_fill_page_query_count_does_not_grow_with_items(world, scored, superviso
             assert client.get(inspection.get_absolute_url()).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[2] <= 40, counts
+
+
+def test_the_list_narrows_to_a_month_a_street_and_the_commissions_inspections(world, client_as):
+    """The dashboard's bars open the list with ?month=&street=&by=commission."""
+    import datetime
+
+    from django.utils import timezone
+
+    from anjian.core.testing.personas import make_template
+    from anjian.inspections.choices import InspectionSource
+
+    template = make_template(world)
+    numbers = iter(range(1, 100))
+
+    def finished(project, source, day):
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        return Inspection.objects.create(
+            project=world.projects[project],
+            agency=world.orgs["agency"],
+            template=template,
+            number=f"TEST-{next(numbers):03d}",
+            source=source,
+            status=InspectionStatus.FINISHED,
+            started_at=moment,
+            finished_at=moment,
+            created_by=world.users["supervisor"],
+        )
+
+    october = finished("P", InspectionSource.SUPERVISION, datetime.date(2026, 10, 31))
+    finished("P", InspectionSource.SUPERVISION, datetime.date(2026, 11, 1))
+    finished("P", InspectionSource.SELF, datetime.date(2026, 10, 5))
+    finished("Q", InspectionSource.SUPERVISION, datetime.date(2026, 10, 6))
+    url = reverse("inspections:list")
+    client = client_as("supervisor")
+    params = {"status": "finished", "month": "2026-10", "by": "commission"}
+    both = client.get(url, params).content.decode()
+    assert both.count('data-testid="list-narrowed"') == 1
+    assert "TEST-001" in both and "TEST-004" in both  # October, commission, both streets
+    assert "TEST-002" not in both and "TEST-003" not in both  # November; a self-inspection
+    street = world.projects["P"].street_id
+    one = client.get(url, {**params, "street": street}).content.decode()
+    assert october.number in one and "TEST-004" not in one
+    assert client.get(url, {"month": "nonsense", "street": "x" * 20}).status_code == 200

@@ -53,13 +53,39 @@ def inspection_list(request):
     """All inspections the user may see, filterable."""
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
-    page = paginate(request, inspections_filtered(request.user, status=status, q=q))
+    # From the dashboard: ?month=YYYY-MM&street=<id>&by=commission (ignored when malformed).
+    month = _month(request.GET.get("month", ""))
+    street = request.GET.get("street", "")
+    street = int(street) if street.isdigit() and len(street) < 12 else None
+    commission = request.GET.get("by") == "commission"
+    qs = inspections_filtered(
+        request.user, status=status, q=q, month=month, street=street, commission=commission
+    )
+    page = paginate(request, qs)
     return render_page(
         request,
         "inspections/records/inspection_list.html",
-        {"page": page, "status": status, "q": q, "statuses": InspectionStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "q": q,
+            "statuses": InspectionStatus.choices,
+            "month": month,
+            "street": street,
+            "commission": commission,
+        },
         partial="results",
     )
+
+
+def _month(raw: str):
+    """The first day of a YYYY-MM month, or None."""
+    import datetime
+
+    try:
+        return datetime.datetime.strptime(raw.strip(), "%Y-%m").date()
+    except ValueError:
+        return None
 
 
 @login_required

@@ -243,7 +243,6 @@ def build_charts(data: dict, filters: selectors.DashFilters, *, agency_staff: bo
         stack=True,
     )
     # Supervision inspections per month against the planned visits (plans: agency staff only).
-    finished_url = _url("inspections:list", status=InspectionStatus.FINISHED)
     columns = [_col(_("Supervision inspections"), HEX["navy"])]
     if agency_staff:
         columns.append(_col(_("Planned visits"), HEX["orange"], shape="line"))
@@ -260,13 +259,24 @@ def build_charts(data: dict, filters: selectors.DashFilters, *, agency_staff: bo
             {
                 "label": row["month"],
                 "url": None,
-                "cells": [_cell(row["inspections"], finished_url)]
+                "cells": [
+                    _cell(
+                        row["inspections"],
+                        _url(
+                            "inspections:list",
+                            status=InspectionStatus.FINISHED,
+                            month=row["month"],
+                            street=filters.street,
+                            by="commission",
+                        ),
+                    )
+                ]
                 + ([_cell(row["planned"], plans_url)] if agency_staff else []),
             }
             for row in data["inspections"]
         ],
         note=_(
-            "Finished supervision and remote inspections; a bar opens the list of finished inspections."
+            "Finished supervision and remote inspections; a bar opens that month's inspections."
         ),
     )
     months = data["flows"]["months"]
