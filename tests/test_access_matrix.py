@@ -1059,6 +1059,69 @@ API_OPS.update(
 )
 
 
+# --- statistics: everyone signed in reads the dashboard, analysis and monthly report of their
+# own scope and the risk of a project they may see; the commission's staff read where to go next
+# and the formula; only the administrator changes it.
+def _this_month(w):
+    today = timezone.localdate()
+    return {"year": today.year, "month": today.month}
+
+
+def _default_formula(w):
+    from anjian.stats.risk import Formula
+
+    return {"factors": Formula.default().as_config()}
+
+
+def _formula_form(w):
+    from anjian.stats.risk import Formula
+
+    data = {}
+    for key, entry in Formula.default().as_config().items():
+        data[f"{key}_weight"] = entry["weight"]
+        data[f"{key}_cap"] = entry["cap"]
+    return data
+
+
+PAGES.update(
+    {
+        "stats:dashboard": Row(get=SIGNED_IN),
+        "stats:map": Row(get=SIGNED_IN),
+        "stats:analysis": Row(get=SIGNED_IN),
+        "stats:company": Row(
+            get=AGENCY | {"pm", "safety", "grouphq"},
+            kwargs=lambda w: {"pk": w.orgs["contractor_a"].pk},
+        ),
+        "stats:risk": Row(get=AGENCY),
+        "stats:risk_formula": Row(get=AGENCY, post=ADMIN, data=_formula_form),
+        "stats:project_risk": Row(get=P_READERS, kwargs=p),
+        "stats:report": Row(get=SIGNED_IN),
+        "stats:report_xlsx": Row(get=SIGNED_IN, kwargs=_this_month),
+        "stats:report_pdf": Row(get=SIGNED_IN, kwargs=_this_month),
+    }
+)
+
+API_OPS.update(
+    {
+        ("get", "/api/v1/stats/dashboard"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/map"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/risk"): Op(AGENCY),
+        ("get", "/api/v1/projects/{project_id}/risk"): Op(P_READERS, _p_id),
+        ("get", "/api/v1/stats/risk-formula"): Op(AGENCY),
+        ("put", "/api/v1/stats/risk-formula"): Op(ADMIN, body=_default_formula),
+        ("get", "/api/v1/stats/report/{year}/{month}"): Op(SIGNED_IN, _this_month),
+        ("get", "/api/v1/stats/analysis/categories"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/analysis/recurrence"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/analysis/self-inspection"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/companies"): Op(SIGNED_IN),
+        ("get", "/api/v1/stats/companies/{org_id}"): Op(
+            AGENCY | {"pm", "safety", "grouphq"},
+            lambda w: {"org_id": w.orgs["contractor_a"].pk},
+        ),
+    }
+)
+
+
 # --- the tests (after every row above) ------------------------------------------------------------
 
 

@@ -51,6 +51,8 @@ def _mount():
     from anjian.inspections.api import router as inspections_router
     from anjian.notifications.api import router as notifications_router
     from anjian.projects.api import router as projects_router
+    from anjian.stats.api import router as stats_router
+    from anjian.stats.api_analysis import router as stats_analysis_router
 
     api.add_router("/", accounts_router)
     api.add_router("/projects", projects_router)
@@ -60,6 +62,8 @@ def _mount():
     api.add_router("/", dangerous_works_router)
     api.add_router("/", evaluations_router)
     api.add_router("/", documents_router)
+    api.add_router("/", stats_router)
+    api.add_router("/", stats_analysis_router)
 
 
 _mount()

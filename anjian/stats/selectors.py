@@ -97,6 +97,8 @@ def projects_url(**params) -> str:
 def scope_projects(user, filters: DashFilters):
     """The projects the dashboard covers."""
     qs = Project.objects.visible_to(user)
+    if not user.is_authenticated:
+        return qs
     if user.is_agency_staff and not user.is_superuser and not user.is_admin:
         # Staff see their own agency's jurisdiction, as the summary does; administrators see
         # every project (Project.visible_to), as the ledger behind each link does.
