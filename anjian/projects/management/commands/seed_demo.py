@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,17 +82,30 @@ def stable_rng(*parts) -> random.Random:
 
 
 class Command(BaseCommand):
-    help = "Load the demo data once (idempotent); --scale N multiplies the projects by N."
+    help = (
+        "Load the demo data once (idempotent); --scale N multiplies the projects by N and gives "
+        "the added projects bulk inspections, hazards and their timelines."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="projects = 40 × N")
+        parser.add_argument(
+            "--hazards-per-project",
+            type=int,
+            default=None,
+            help=(
+                "bulk hazards per added project, on average (default 10; with --scale 125, "
+                "202 gives about 1,000,000 hazards)"
+            ),
+        )
         parser.add_argument("--quiet", action="store_true")
 
-    def handle(self, *args, scale, quiet, **options):
+    def handle(self, *args, scale, quiet, hazards_per_project=None, **options):
         started = time.monotonic()
         if scale < 1:
-            self.stderr.write("--scale must be at least 1")
-            return
+            raise CommandError("--scale must be at least 1")
+        if hazards_per_project is not None and (hazards_per_project < 0 or scale < 2):
+            raise CommandError("--hazards-per-project needs --scale 2 or more and a count ≥ 0")
         with transaction.atomic():
             district, streets = self.regions()
             agency = self.agency(district, streets)
@@ -111,7 +124,12 @@ class Command(BaseCommand):
 
         # Demo notifications are not e-mailed (the console backend would flood the terminal).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            run_demo_seeders(stdout=self.stdout, quiet=quiet, scale=scale)
+            run_demo_seeders(
+                stdout=self.stdout,
+                quiet=quiet,
+                scale=scale,
+                hazards_per_project=hazards_per_project,
+            )
         if not quiet:
             elapsed = time.monotonic() - started
             self.stdout.write(
