@@ -20,7 +20,8 @@ def zipped(*members: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in members:
-            archive.writestr(name, "<x/>")
+            # A fixed time: the bytes are test ids, identical in every xdist worker.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), "<x/>")
     return buffer.getvalue()
 
 
