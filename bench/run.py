@@ -39,8 +39,25 @@ def machine() -> str:
     return f"{platform.system()} {platform.release()}, {cpus} cores ({model}), {mem} RAM, Python {platform.python_version()}"
 
 
+def _old_sections(block: str) -> dict[str, str]:
+    """{script name: its section} of a generated block."""
+    sections = {}
+    for part in block.split("\n## ")[1:]:
+        name = part.split("\n", 1)[0].strip()
+        sections[name] = "## " + part.rstrip().removesuffix(END).rstrip() + "\n"
+    return sections
+
+
 def main() -> int:
-    scripts = sorted(HERE.glob("bench_*.py"))
+    """Run every script, or only those named on the command line (`bench/run.py bench_scale`):
+    then the other scripts' sections of the last run are kept."""
+    wanted = {name.removesuffix(".py") for name in sys.argv[1:]}
+    scripts = [s for s in sorted(HERE.glob("bench_*.py")) if not wanted or s.stem in wanted]
+    path = HERE / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = {}
+    if wanted and BEGIN in old and END in old:
+        kept = _old_sections(old[old.index(BEGIN) : old.index(END) + len(END)])
     env = {**os.environ, "DEBUG": "1"}
     sections = []
     failed = 0
@@ -56,11 +73,12 @@ def main() -> int:
             else ""
         )
         failed += result.returncode != 0
-        sections.append(
+        kept[script.name] = (
             f"## {script.name}\n\nCommand: `DEBUG=1 .venv/bin/python {script.relative_to(ROOT)}` "
-            f"({elapsed:.0f} s in all)\n\n```\n{output}\n```\n"
+            f"({elapsed:.0f} s in all, {started:%Y-%m-%d %H:%M})\n\n```\n{output}\n```\n"
         )
         print(output, flush=True)
+    sections = [kept[name] for name in sorted(kept)]
     generated = "\n".join(
         [
             BEGIN,
@@ -72,8 +90,6 @@ def main() -> int:
             END,
         ]
     )
-    path = HERE / "RESULTS.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
     if BEGIN in old and END in old:
         text = old[: old.index(BEGIN)] + generated + old[old.index(END) + len(END) :]
     else:
