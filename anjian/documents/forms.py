@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.choices import OrgKind
 from anjian.accounts.models import Organization
-from anjian.core.files import ACCEPT_ATTRIBUTE, MAX_UPLOAD_BYTES
+from anjian.core.forms import MultipleFileField, read_uploads
 from anjian.core.models import Street
 from anjian.projects.models import Project, ProjectParticipant
 
@@ -44,25 +44,6 @@ def audience_from_data(data) -> dict:
     raw = {key: data.getlist(key)[:2000] for key in AUDIENCE_LISTS}
     raw.update({key: flag(data.get(key)) for key in AUDIENCE_FLAGS})
     return raw
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several documents from one input; cleans to a list of uploaded files (maybe empty)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class DocumentFilterForm(forms.Form):
@@ -294,11 +275,8 @@ class DocumentForm(forms.Form):
         }
 
     def read_files(self) -> list[tuple[str, bytes]]:
-        """(name, bytes) pairs, as the services take them; one byte more than allowed is enough
-        for the service to refuse a large file."""
-        return [
-            (f.name, f.read(MAX_UPLOAD_BYTES + 1)) for f in self.cleaned_data.get("files") or []
-        ]
+        """(name, bytes) pairs, as the services take them."""
+        return read_uploads(self.cleaned_data.get("files"))
 
     def chose_files(self) -> bool:
         return bool(self.files and self.files.getlist(self.add_prefix("files")))

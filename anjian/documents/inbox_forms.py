@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from anjian.core.files import ACCEPT_ATTRIBUTE
+from anjian.core.forms import MultipleFileField
 from anjian.dangerous_works.models import DangerousWork
 from anjian.projects.models import Project
 
@@ -23,30 +23,6 @@ INBOX_STATES = [
     ("overdue", _("Overdue")),
     ("done", pgettext_lazy("inbox state", "Done")),  # 已办
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several documents from one input; cleans to a list of uploaded files (maybe empty)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
-def read_files(files) -> list[tuple[str, bytes]]:
-    """(name, bytes) pairs, as the services take them."""
-    return [(f.name, f.read()) for f in files or []]
 
 
 class InboxFilterForm(forms.Form):

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from anjian.core.errors import DomainError
 from anjian.core.files import ACCEPT_ATTRIBUTE
+from anjian.core.forms import read_uploads
 from anjian.core.http import paginate, render_page
 
 from .. import selectors
 from .. import services as svc
-from ..inbox_forms import INBOX_STATES, InboxFilterForm, ReplyForm, read_files
+from ..inbox_forms import INBOX_STATES, InboxFilterForm, ReplyForm
 from ..models import DocumentEvent, DocumentStatus
 
 DETAIL = "documents/inbox_detail.html"
@@ -184,7 +185,7 @@ def inbox_reply(request, pk):
                 recipient=row,
                 by=request.user,
                 body=form.cleaned_data["body"],
-                files=read_files(form.cleaned_data["files"]),
+                files=read_uploads(form.cleaned_data["files"]),
             )
         except DomainError as error:
             message = _refuse_or_message(error)

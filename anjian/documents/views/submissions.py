@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anjian.core.errors import DomainError
+from anjian.core.forms import read_uploads
 from anjian.core.http import paginate, render_page
 from anjian.dangerous_works.models import WorkDocument
 
 from .. import selectors
 from .. import services as svc
-from ..inbox_forms import HandleForm, SubmissionFilterForm, SubmissionForm, read_files
+from ..inbox_forms import HandleForm, SubmissionFilterForm, SubmissionForm
 from ..models import SubmissionStatus
 
 DETAIL = "documents/submission_detail.html"
@@ -139,7 +140,7 @@ def submission_new(request):
             submission = svc.submission_create(
                 by=user,
                 fields=form.service_fields(),
-                files=read_files(form.cleaned_data["files"]),
+                files=read_uploads(form.cleaned_data["files"]),
             )
         except DomainError as error:
             message = _refuse_or_message(error)
